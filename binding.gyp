@@ -1,0 +1,9 @@
+{
+  "targets": [
+    {
+      "target_name": "task_sampler",
+      "sources": ["native/task_sampler.c"],
+      "cflags": ["-O2", "-Wall"]
+    }
+  ]
+}

@@ -1,0 +1,24 @@
+// The public surface of reclaimwatch: named exports only; internal modules stay internal.
+export type { HostPaths } from './host/host-paths.js';
+export { LIVE_HOST, hostPaths } from './host/host-paths.js';
+export * from './kernel/errors.js';
+export { readKernelFile } from './kernel/read.js';
+export { parsePidStat, readPidStat, type PidStat } from './kernel/proc/pid-stat.js';
+export { parsePidStatus, readPidStatus, type PidStatus } from './kernel/proc/pid-status.js';
+export { parsePidIo, readPidIo, type PidIo } from './kernel/proc/pid-io.js';
+export { parsePressure, readHostPressure, type Pressure, type PressureLine } from './kernel/proc/pressure.js';
+export { parseProcStat, readProcStat, type ProcStat } from './kernel/proc/stat.js';
+export { parseVmstat, readVmstat } from './kernel/proc/vmstat.js';
+export { parseMeminfo, readMeminfo } from './kernel/proc/meminfo.js';
+export { parsePidCgroup, readPidCgroup, type CgroupMembership } from './kernel/proc/pid-cgroup.js';
+export { parseKernelStack, readKernelStack, readWchan } from './kernel/proc/pid-kstack.js';
+export { listPids, listTids, readComm } from './kernel/proc/task.js';
+export { detectCgroupLayout, type CgroupLayout, type CgroupMode } from './kernel/cgroup/layout.js';
+export { cgroupOfPath, cgroupOfPid, cgroupPids, type CgroupRef } from './kernel/cgroup/cgroup-ref.js';
+export type { CgroupMemory } from './kernel/cgroup/memory.js';
+export { readV1Memory, parseOomControl } from './kernel/cgroup/v1/memory.js';
+export { readV2Memory, parseMemoryEvents } from './kernel/cgroup/v2/memory.js';
+export { readV1Cpu, readV2Cpu, parseCpuMax, type CgroupCpu } from './kernel/cgroup/cpu.js';
+export { readLruGen, parseLruGenEnabled, type LruGen } from './kernel/sys/lru-gen.js';
+export { findTracefs, hasTracepoint, hasKprobes } from './kernel/sys/tracing.js';
+export { readThreadStats, type ThreadStat } from './sample/thread-stats.js';

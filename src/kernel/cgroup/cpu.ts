@@ -1,0 +1,64 @@
+// CPU accounting and bandwidth of one cgroup, v1 or v2.
+// v1: cpu.cfs_quota_us "-1"|"400000", cpu.cfs_period_us "100000", cpu.stat "nr_periods 0\nnr_throttled 0\nthrottled_time 0",
+//     cpuacct.usage_user / cpuacct.usage_sys in ns.  https://docs.kernel.org/scheduler/sched-bwc.html
+// v2: cpu.max "max 100000", cpu.stat "usage_usec 140695709\nuser_usec 96186395\nsystem_usec 44509313\nnr_periods 0\n..."
+import { readKernelFileIfExists } from '../read.js';
+import { parseFlatKeyed } from '../parse-util.js';
+
+/** CPU time and bandwidth of a cgroup. Time in microseconds; `quotaCores` is `Infinity` without a quota. */
+export interface CgroupCpu {
+  usageUs: number | undefined;
+  userUs: number | undefined;
+  systemUs: number | undefined;
+  quotaCores: number;
+  periods: number | undefined;
+  throttledPeriods: number | undefined;
+  throttledUs: number | undefined;
+}
+
+/** Parses v2 `cpu.max` ("max 100000" or "400000 100000") into cores. */
+export function parseCpuMax(text: string): number {
+  const [q, p] = text.trim().split(/\s+/);
+  if (q === undefined || q === 'max') return Infinity;
+  const quota = Number(q);
+  const period = Number(p ?? 100000);
+  return quota > 0 && period > 0 ? quota / period : Infinity;
+}
+
+/** Reads a v1 cgroup's cpu (bandwidth) and cpuacct (usage) directories; either may be absent. */
+export function readV1Cpu(cpuDir: string | undefined, cpuacctDir: string | undefined): CgroupCpu {
+  const num = (dir: string | undefined, f: string): number | undefined => {
+    const t = dir ? readKernelFileIfExists(`${dir}/${f}`) : undefined;
+    return t === undefined || !/^-?\d+\s*$/.test(t) ? undefined : Number(t.trim());
+  };
+  const quota = num(cpuDir, 'cpu.cfs_quota_us');
+  const period = num(cpuDir, 'cpu.cfs_period_us');
+  const statText = cpuDir ? readKernelFileIfExists(`${cpuDir}/cpu.stat`) : undefined;
+  const st = statText === undefined ? {} : parseFlatKeyed(statText);
+  const nsToUs = (v: number | undefined): number | undefined => (v === undefined ? undefined : v / 1000);
+  return {
+    usageUs: nsToUs(num(cpuacctDir, 'cpuacct.usage')),
+    userUs: nsToUs(num(cpuacctDir, 'cpuacct.usage_user')),
+    systemUs: nsToUs(num(cpuacctDir, 'cpuacct.usage_sys')),
+    quotaCores: quota !== undefined && quota > 0 && period ? quota / period : Infinity,
+    periods: st['nr_periods'],
+    throttledPeriods: st['nr_throttled'],
+    throttledUs: nsToUs(st['throttled_time']),
+  };
+}
+
+/** Reads a v2 cgroup directory's `cpu.stat` and `cpu.max` (the latter only where the cpu controller is on). */
+export function readV2Cpu(dir: string): CgroupCpu {
+  const statText = readKernelFileIfExists(`${dir}/cpu.stat`);
+  const st = statText === undefined ? {} : parseFlatKeyed(statText);
+  const maxText = readKernelFileIfExists(`${dir}/cpu.max`);
+  return {
+    usageUs: st['usage_usec'],
+    userUs: st['user_usec'],
+    systemUs: st['system_usec'],
+    quotaCores: maxText === undefined ? Infinity : parseCpuMax(maxText),
+    periods: st['nr_periods'],
+    throttledPeriods: st['nr_throttled'],
+    throttledUs: st['throttled_usec'],
+  };
+}

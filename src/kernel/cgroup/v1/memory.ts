@@ -1,0 +1,42 @@
+// cgroup v1 memory controller. https://docs.kernel.org/admin-guide/cgroup-v1/memory.html
+// memory.usage_in_bytes "4130521088", memory.limit_in_bytes "4294967296", memory.failcnt "123",
+// memory.oom_control "oom_kill_disable 0\nunder_oom 0\noom_kill 0", memory.stat "cache 4001792000\n..."
+import { readKernelFile, readKernelFileIfExists } from '../../read.js';
+import { parseFlatKeyed, parseSingleValue } from '../../parse-util.js';
+import { type CgroupMemory, normaliseLimit } from '../memory.js';
+
+/** Counters v2 has that v1's memory.stat lacks; reclaim efficiency must come from elsewhere. */
+const V1_MISSING = ['pgscan', 'pgsteal', 'memory.pressure (per cgroup, v1)', 'memory.events'];
+
+/** Parses `memory.oom_control`. */
+export function parseOomControl(text: string): { oomKillDisable: boolean; underOom: boolean; oomKill: number } {
+  const kv = parseFlatKeyed(text);
+  return { oomKillDisable: kv['oom_kill_disable'] === 1, underOom: kv['under_oom'] === 1, oomKill: kv['oom_kill'] ?? 0 };
+}
+
+/** Reads a v1 memory cgroup directory. Throws GoneError when the cgroup was removed. */
+export function readV1Memory(dir: string): CgroupMemory {
+  const usage = parseSingleValue(readKernelFile(`${dir}/memory.usage_in_bytes`), 'memory.usage_in_bytes', dir);
+  const limit = normaliseLimit(parseSingleValue(readKernelFile(`${dir}/memory.limit_in_bytes`), 'memory.limit_in_bytes', dir));
+  const failcnt = parseSingleValue(readKernelFile(`${dir}/memory.failcnt`), 'memory.failcnt', dir);
+  const oomText = readKernelFileIfExists(`${dir}/memory.oom_control`);
+  const oom = oomText === undefined ? { oomKillDisable: false, underOom: false, oomKill: 0 } : parseOomControl(oomText);
+  const memsw = readKernelFileIfExists(`${dir}/memory.memsw.limit_in_bytes`);
+  const stat = parseFlatKeyed(readKernelFile(`${dir}/memory.stat`));
+  const missing = [...V1_MISSING];
+  if (memsw === undefined) missing.push('memory.memsw (swap accounting off)');
+  const memswLimit = memsw === undefined ? undefined : normaliseLimit(parseSingleValue(memsw, 'memory.memsw.limit_in_bytes', dir));
+  return {
+    version: 'v1',
+    usageBytes: usage,
+    limitBytes: limit,
+    highBytes: Infinity,
+    limitHits: failcnt,
+    oomKills: oom.oomKill,
+    ooms: undefined,
+    underOom: oom.underOom,
+    swapLimitBytes: memswLimit === undefined ? undefined : memswLimit === Infinity || limit === Infinity ? Infinity : Math.max(0, memswLimit - limit),
+    stat,
+    missing,
+  };
+}

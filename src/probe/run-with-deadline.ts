@@ -1,0 +1,114 @@
+// Runs an external program as a killable child with a deadline: the one way reclaimwatch touches
+// anything that can block on a target (its mmap_lock, a debugger attach, a tool that hangs).
+import { spawn } from 'node:child_process';
+
+/** What a deadline-bound child did. */
+export interface DeadlineResult {
+  /** Exit code, or null when killed by a signal. */
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** True when the deadline expired and the child was killed. */
+  timedOut: boolean;
+  /** Wall time from spawn to exit (or to the kill), milliseconds. */
+  elapsedMs: number;
+  /** Set when the program could not be started at all (ENOENT: not installed). */
+  spawnError: NodeJS.ErrnoException | undefined;
+}
+
+/** Options of `runWithDeadline`. */
+export interface DeadlineOptions {
+  deadlineMs: number;
+  /** Bytes of stdout kept at most (the rest is drained and dropped). Default 4 MiB. */
+  maxStdoutBytes?: number;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Text written to the child's stdin, then closed. */
+  input?: string;
+  /** Called with each stdout chunk as it arrives (streaming consumers). */
+  onStdout?: (chunk: Buffer) => void;
+  /** Aborts the child early (SIGKILL). */
+  signal?: AbortSignal;
+}
+
+/**
+ * Spawns `file args` in its own process group and resolves when it exits or when `deadlineMs` passes,
+ * in which case the whole group gets SIGKILL. Never rejects. The child is also killed if this process exits.
+ */
+export function runWithDeadline(file: string, args: string[], opts: DeadlineOptions): Promise<DeadlineResult> {
+  const started = process.hrtime.bigint();
+  const cap = opts.maxStdoutBytes ?? 4 << 20;
+  return new Promise((resolve) => {
+    let child;
+    try {
+      child = spawn(file, args, {
+        stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+        detached: true,
+        env: opts.env ?? process.env,
+        ...(opts.cwd ? { cwd: opts.cwd } : {}),
+      });
+    } catch (err) {
+      resolve({ code: null, signal: null, stdout: '', stderr: '', timedOut: false, elapsedMs: 0, spawnError: err as NodeJS.ErrnoException });
+      return;
+    }
+    const out: Buffer[] = [];
+    let outLen = 0;
+    const err: Buffer[] = [];
+    let timedOut = false;
+    let spawnError: NodeJS.ErrnoException | undefined;
+    let done = false;
+    const kill = (): void => {
+      if (child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        try {
+          child.kill('SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
+    };
+    const onExit = (): void => kill();
+    process.once('exit', onExit);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      kill();
+    }, opts.deadlineMs);
+    const onAbort = (): void => kill();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    child.stdout?.on('data', (c: Buffer) => {
+      opts.onStdout?.(c);
+      if (outLen < cap) {
+        out.push(c.subarray(0, cap - outLen));
+        outLen += Math.min(c.length, cap - outLen);
+      }
+    });
+    child.stderr?.on('data', (c: Buffer) => {
+      if (err.length < 256) err.push(c);
+    });
+    if (opts.input !== undefined && child.stdin) {
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(opts.input);
+    }
+    const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      process.removeListener('exit', onExit);
+      opts.signal?.removeEventListener('abort', onAbort);
+      resolve({
+        code, signal, timedOut, spawnError,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        elapsedMs: Number(process.hrtime.bigint() - started) / 1e6,
+      });
+    };
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      spawnError = e;
+      finish(null, null);
+    });
+    child.on('close', finish);
+  });
+}
