@@ -1,9 +1,143 @@
+// `reclaimwatch trace list` and `reclaimwatch trace <program> --pid PID | --cgroup PATH ...`:
+// the reference's bpftrace investigations as commands with parsed, drawn results.
+import fs from 'node:fs';
 import type { Command } from 'commander';
+import { UsageError } from '../kernel/errors.js';
+import { findTracefs, hasKprobes } from '../kernel/sys/tracing.js';
+import { findProgram, TRACE_PROGRAMS } from '../trace/programs/all-programs.js';
+import { runTraceProgram } from '../trace/run-program.js';
+import type { TraceProgress } from '../trace/runner.js';
+import type { TraceDocument } from '../trace/trace-document.js';
+import { formatUs } from '../trace/format.js';
+import { addHostPathOptions, hostFromOptions, parseDurationMs, reportError } from './common.js';
+import type { HostPaths } from '../host/host-paths.js';
 
-/** Registers `reclaimwatch trace` (not built yet: see its issue). */
+interface TraceCliOptions {
+  pid?: string;
+  cgroup?: string;
+  duration: string;
+  json?: boolean;
+  folded?: string;
+  threshold?: string;
+  stackThreshold?: string;
+  syscall?: string;
+  hz?: string;
+  bpftrace: string;
+  progress?: boolean;
+  printProgram?: boolean;
+  [k: string]: unknown;
+}
+
+function listText(host: HostPaths): string {
+  const tracefs = findTracefs(host);
+  const here = (tps: string[]): string => {
+    if (!tracefs) return 'tracefs not mounted';
+    const missing = tps.filter((tp) => {
+      const [s, e] = tp.split(':');
+      return e?.endsWith('_NAME') ? !fs.existsSync(`${tracefs}/events/${s}`) : !fs.existsSync(`${tracefs}/events/${s}/${e}`);
+    });
+    return missing.length ? `missing ${missing.join(', ')}` : 'yes';
+  };
+  const out: string[] = [];
+  for (const p of TRACE_PROGRAMS) {
+    const req = p.requiredTracepoints({ syscall: 'NAME' });
+    out.push(`${p.name}\n  answers:   ${p.answers}\n  probes:    ${[...req, ...p.optionalProbes.map((o) => `${o} (if present)`)].join(', ')}${p.name === 'profile-under-lock' ? ', profile:hz' : ''}\n  needs:     ${p.needs}\n  runs here: ${here(req)}\n`);
+  }
+  out.push(`kprobes here: ${hasKprobes(tracefs) ? 'yes' : 'no (kprobe-only counters are left out and listed as unavailable)'}\n`);
+  return out.join('\n');
+}
+
+function renderDocument(doc: TraceDocument, body: string): string {
+  const head = `reclaimwatch trace ${doc.program}: ${doc.target.description}, traced ${formatUs(doc.tracedMs * 1000)}` +
+    `${doc.stoppedEarly ? ' (stopped early)' : ''} — bpftrace ${doc.host.bpftrace.version}, kernel ${doc.host.kernel}\n\n`;
+  const tail: string[] = [];
+  if (doc.unavailable.length) tail.push(`\nunavailable here:\n${doc.unavailable.map((u) => `  ${u.what}: ${u.reason}\n`).join('')}`);
+  if (doc.notes.length) tail.push(`\nnotes:\n${doc.notes.map((n) => `  ${n}\n`).join('')}`);
+  return head + body + tail.join('');
+}
+
+function parsePositiveInt(text: string | undefined, what: string): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || Number(text) <= 0) throw new UsageError(`bad ${what} ${JSON.stringify(text)}: give a positive integer`);
+  return Number(text);
+}
+
+async function runAction(name: string | undefined, opts: TraceCliOptions): Promise<void> {
+  const host = hostFromOptions(opts);
+  if (name === undefined || name === 'list') {
+    process.stdout.write(listText(host));
+    return;
+  }
+  const program = findProgram(name);
+  if (!program) throw new UsageError(`unknown trace program ${JSON.stringify(name)}: run \`reclaimwatch trace list\`; programs: ${TRACE_PROGRAMS.map((p) => p.name).join(', ')}`);
+  const durationMs = parseDurationMs(opts.duration, '--duration');
+  const thresholdUs = opts.threshold === undefined ? undefined : parseDurationMs(opts.threshold, '--threshold') * 1000;
+  const stackThresholdUs = opts.stackThreshold === undefined ? undefined : parseDurationMs(opts.stackThreshold, '--stack-threshold') * 1000;
+  const hz = parsePositiveInt(opts.hz, '--hz');
+  const pid = parsePositiveInt(opts.pid, '--pid');
+  if (opts.folded !== undefined && !program.folded) throw new UsageError(`--folded works with programs that collect stacks: ${TRACE_PROGRAMS.filter((p) => p.folded).map((p) => p.name).join(', ')}`);
+  const stop = new AbortController();
+  const kill = new AbortController();
+  let signals = 0;
+  const onSignal = (): void => {
+    signals++;
+    if (signals === 1) {
+      process.stderr.write('\nreclaimwatch: stopping; bpftrace prints what it collected (press Ctrl-C again to kill it)\n');
+      stop.abort();
+    } else kill.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const showProgress = opts.progress === true || Boolean(process.stderr.isTTY);
+  const tty = Boolean(process.stderr.isTTY);
+  const onProgress = (p: TraceProgress): void => {
+    const line = p.attached
+      ? `[trace ${program.name}] ${(p.elapsedMs / 1000).toFixed(0)}s / ${(durationMs / 1000).toFixed(0)}s, ${p.events} event(s)`
+      : `[trace ${program.name}] compiling and attaching probes...`;
+    process.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
+  };
+  try {
+    const doc = await runTraceProgram(program, {
+      host, bpftrace: opts.bpftrace, pid, cgroupPath: opts.cgroup, durationMs, thresholdUs, stackThresholdUs, syscall: opts.syscall, hz,
+      stop: stop.signal, kill: kill.signal,
+      ...(showProgress ? { onProgress } : {}),
+      ...(opts.printProgram ? { onScript: (s: string) => process.stderr.write(`${s}\n`) } : {}),
+    });
+    if (showProgress && tty) process.stderr.write('\r\x1b[K');
+    if (opts.folded !== undefined && program.folded) fs.writeFileSync(opts.folded, program.folded(doc.result));
+    if (opts.json) process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    else process.stdout.write(renderDocument(doc, program.renderText(doc.result)));
+    if (opts.folded !== undefined && !opts.json) process.stdout.write(`\nfolded stacks written to ${opts.folded}\n`);
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+}
+
+/** Registers `reclaimwatch trace`. */
 export function registerTrace(program: Command): void {
-  program.command('trace').description('(not built yet)').allowUnknownOption().action(() => {
-    process.stderr.write('reclaimwatch: trace is not built yet\n');
-    process.exitCode = 2;
+  const cmd = program
+    .command('trace')
+    .description('run a bpftrace investigation (memcg reclaim, mmap_lock holds, ...) against a pid or cgroup; `trace list` shows them')
+    .argument('[program]', 'list, or a program: syscall-latency, memcg-reclaim, direct-reclaim, mmap-lock, profile-under-lock, hold-stats')
+    .option('--pid <pid>', 'trace this process (all its threads)')
+    .option('--cgroup <path>', 'trace this cgroup (path as in /proc/PID/cgroup)')
+    .option('--duration <time>', 'how long to trace, e.g. 10s, 2m', '30s')
+    .option('--threshold <time>', 'list individual events at least this long (mmap-lock default 50ms, hold-stats 10ms, reclaim 0)')
+    .option('--stack-threshold <time>', 'mmap-lock: keep kernel stacks of holds at least this long', '1s')
+    .option('--syscall <name>', 'syscall-latency: the syscall, e.g. mincore')
+    .option('--hz <n>', 'profile-under-lock: samples per second per CPU', '99')
+    .option('--json', 'print a JSON document (schema reclaimwatch.trace/v1)')
+    .option('--folded <file>', 'write kernel stacks in folded format (mmap-lock, profile-under-lock)')
+    .option('--bpftrace <path>', 'the bpftrace binary', 'bpftrace')
+    .option('--progress', 'print a progress line on stderr even when it is not a terminal')
+    .option('--print-program', 'print the generated bpftrace program on stderr');
+  addHostPathOptions(cmd);
+  cmd.action(async (name: string | undefined, opts: TraceCliOptions) => {
+    try {
+      await runAction(name, opts);
+    } catch (err) {
+      process.exitCode = reportError(err);
+    }
   });
 }

@@ -17,6 +17,26 @@ export interface DeadlineResult {
   spawnError: NodeJS.ErrnoException | undefined;
 }
 
+// Process groups of children still running. The one piece of module state in reclaimwatch, on purpose: a
+// single 'exit' hook must kill every child, however many runs are in flight (a listener per child would
+// pile up past Node's listener limit in `doctor --all`).
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    /* already gone */
+  }
+}
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const pid of liveGroups) killGroup(pid);
+  });
+}
+
 /** Options of `runWithDeadline`. */
 export interface DeadlineOptions {
   deadlineMs: number;
@@ -30,6 +50,12 @@ export interface DeadlineOptions {
   onStdout?: (chunk: Buffer) => void;
   /** Aborts the child early (SIGKILL). */
   signal?: AbortSignal;
+  /**
+   * Asks the child to stop gracefully: on abort its process group gets SIGINT (tools such as bpftrace then
+   * print what they collected), and SIGKILL follows after `interruptGraceMs` (default 5000) if it is still there.
+   */
+  interrupt?: AbortSignal;
+  interruptGraceMs?: number;
 }
 
 /**
@@ -70,14 +96,26 @@ export function runWithDeadline(file: string, args: string[], opts: DeadlineOpti
         }
       }
     };
-    const onExit = (): void => kill();
-    process.once('exit', onExit);
+    installExitHook();
+    if (child.pid !== undefined) liveGroups.add(child.pid);
     const timer = setTimeout(() => {
       timedOut = true;
       kill();
     }, opts.deadlineMs);
     const onAbort = (): void => kill();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
+    let graceTimer: NodeJS.Timeout | undefined;
+    const onInterrupt = (): void => {
+      if (child.pid === undefined || done) return;
+      try {
+        process.kill(-child.pid, 'SIGINT');
+      } catch {
+        /* gone */
+      }
+      graceTimer = setTimeout(kill, opts.interruptGraceMs ?? 5000);
+    };
+    if (opts.interrupt?.aborted) setImmediate(onInterrupt);
+    else opts.interrupt?.addEventListener('abort', onInterrupt, { once: true });
     child.stdout?.on('data', (c: Buffer) => {
       opts.onStdout?.(c);
       if (outLen < cap) {
@@ -96,8 +134,10 @@ export function runWithDeadline(file: string, args: string[], opts: DeadlineOpti
       if (done) return;
       done = true;
       clearTimeout(timer);
-      process.removeListener('exit', onExit);
+      if (graceTimer) clearTimeout(graceTimer);
+      if (child.pid !== undefined) liveGroups.delete(child.pid);
       opts.signal?.removeEventListener('abort', onAbort);
+      opts.interrupt?.removeEventListener('abort', onInterrupt);
       resolve({
         code, signal, timedOut, spawnError,
         stdout: Buffer.concat(out).toString('utf8'),
