@@ -4,6 +4,13 @@
       "target_name": "task_sampler",
       "sources": ["native/task_sampler.c"],
       "cflags": ["-O2", "-Wall"]
+    },
+    {
+      "target_name": "repro_workload",
+      "type": "executable",
+      "sources": ["native/repro_workload.c"],
+      "cflags": ["-O2", "-Wall", "-pthread"],
+      "ldflags": ["-pthread"]
     }
   ]
 }

@@ -1,9 +1,175 @@
-import type { Command } from 'commander';
+// `reclaimwatch repro`: the reference's reproducer as a product. Parses options, scales the preset to the
+// host, runs src/repro/orchestrator.ts with a live view, prints the verdict; `--cleanup` removes what a
+// killed run left. Exit: 0 not affected, 1 affected or degraded, 2 usage, 3 could not run, 130/143 on a signal.
+import os from 'node:os';
+import fs from 'node:fs';
+import { type Command, Option } from 'commander';
+import { EXIT, addHostPathOptions, hostFromOptions, parseDurationMs, reportError } from './common.js';
+import { ReclaimwatchError, UsageError } from '../kernel/errors.js';
+import { detectCgroupLayout } from '../kernel/cgroup/layout.js';
+import { readMeminfo } from '../kernel/proc/meminfo.js';
+import { readLruGen } from '../kernel/sys/lru-gen.js';
+import { parseBytes } from '../repro/bytes.js';
+import { cleanupStaleRuns } from '../repro/cleanup.js';
+import { createLiveView } from '../repro/live-view.js';
+import { parseMglruMode } from '../repro/mglru.js';
+import { runRepro } from '../repro/orchestrator.js';
+import { PRESETS, type PresetName, type ReproParams, scaleForHost } from '../repro/params.js';
+import { buildReport, legSummary, renderReportText } from '../repro/report.js';
+import { defaultStateDir } from '../repro/run-registry.js';
 
-/** Registers `reclaimwatch repro` (not built yet: see its issue). */
+interface ReproCliOptions {
+  preset: string;
+  fileThreads?: string;
+  fileSize?: string;
+  memoryThreads?: string;
+  memorySize?: string;
+  limit?: string;
+  cpus?: string;
+  delay?: string;
+  duration?: string;
+  window?: string;
+  dir: string;
+  mglru: string;
+  trace?: boolean;
+  json?: boolean;
+  report?: string;
+  cleanup?: boolean;
+  stateDir?: string;
+  workload?: string;
+}
+
+const int = (text: string, what: string): number => {
+  if (!/^\d+$/.test(text.trim())) throw new UsageError(`bad ${what} ${JSON.stringify(text)}: give a whole number`);
+  return Number(text);
+};
+
+function requireRoot(what: string): void {
+  if (process.getuid?.() !== 0) {
+    throw new ReclaimwatchError('permission', `${what} needs root: it creates cgroups with memory and CPU limits and records runs under /var/lib/reclaimwatch; run it with sudo`);
+  }
+}
+
+/** Turns the options into run parameters (preset, overrides, host scaling). */
+function paramsFromOptions(o: ReproCliOptions, hostCpus: number, memTotalBytes: number): { preset: PresetName; params: ReproParams; notes: ReturnType<typeof scaleForHost>['notes'] } {
+  if (o.preset !== 'seed' && o.preset !== 'small') throw new UsageError(`bad --preset ${JSON.stringify(o.preset)}: give seed or small`);
+  const given: Partial<ReproParams> = {};
+  if (o.fileThreads !== undefined) given.fileThreads = int(o.fileThreads, '--file-threads');
+  if (o.fileSize !== undefined) given.fileSizeBytes = parseBytes(o.fileSize, '--file-size');
+  if (o.memoryThreads !== undefined) given.memoryThreads = int(o.memoryThreads, '--memory-threads');
+  if (o.memorySize !== undefined) given.memorySizeBytes = parseBytes(o.memorySize, '--memory-size');
+  if (o.limit !== undefined) given.limitBytes = parseBytes(o.limit, '--limit');
+  if (o.cpus !== undefined) {
+    const c = Number(o.cpus);
+    if (!(c > 0)) throw new UsageError(`bad --cpus ${JSON.stringify(o.cpus)}: give a number of CPUs such as 2 or 0.5`);
+    given.cpus = c;
+  }
+  if (o.delay !== undefined) given.delayMs = parseDurationMs(o.delay, '--delay');
+  if (o.duration !== undefined) given.durationMs = parseDurationMs(o.duration, '--duration');
+  if (o.window !== undefined) given.windowMs = parseDurationMs(o.window, '--window');
+  const explicit = new Set(Object.keys(given) as Array<keyof ReproParams>);
+  const { params, notes } = scaleForHost({ ...PRESETS[o.preset], ...given }, { cpus: hostCpus, memTotalBytes }, explicit);
+  return { preset: o.preset, params, notes };
+}
+
+async function runCleanup(o: ReproCliOptions, opts: Record<string, unknown>): Promise<number> {
+  requireRoot('repro --cleanup');
+  const host = hostFromOptions(opts);
+  const stateDir = o.stateDir ?? defaultStateDir(host);
+  const results = await cleanupStaleRuns(host, stateDir);
+  if (o.json) process.stdout.write(`${JSON.stringify({ stateDir, runs: results }, null, 2)}\n`);
+  else if (results.length === 0) process.stdout.write(`no recorded repro runs in ${stateDir}: nothing to clean\n`);
+  for (const r of o.json ? [] : results) {
+    if (r.skipped) process.stdout.write(`run ${r.runId}: left alone, ${r.skipped}\n`);
+    else process.stdout.write(`run ${r.runId}: killed ${r.killed.length} process(es), removed ${r.removedCgroups.length} cgroup dir(s), ${r.removedDirs.length} file dir(s)${r.mglruRestored ? `, MGLRU restored to ${r.mglruRestored}` : ''}${r.left.length ? `; LEFT: ${r.left.join('; ')}` : ''}\n`);
+  }
+  return results.some((r) => r.left.length > 0) ? EXIT.cannotInspect : EXIT.ok;
+}
+
+async function runMain(o: ReproCliOptions, opts: Record<string, unknown>): Promise<number> {
+  const host = hostFromOptions(opts);
+  const memTotal = readMeminfo(host)['MemTotal'];
+  const { preset, params, notes } = paramsFromOptions(o, os.availableParallelism(), memTotal ?? os.totalmem());
+  const mglru = parseMglruMode(o.mglru);
+  if (o.trace) throw new UsageError('--trace is not available yet: it will attach the mmap-lock and memcg-reclaim traces of `reclaimwatch trace`; meanwhile run `reclaimwatch trace` in another terminal while repro runs');
+  requireRoot('repro');
+  const say = (line: string): void => {
+    (o.json ? process.stderr : process.stdout).write(`${line}\n`);
+  };
+  for (const n of notes) say(`scaled ${n.what} ${n.from} -> ${n.to}: ${n.why}`);
+  const ac = new AbortController();
+  let gotSignal: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (gotSignal) return;
+    gotSignal = sig;
+    say(`-- ${sig}: stopping the workload and cleaning up`);
+    ac.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  try {
+    const run = await runRepro({
+      host, params, dir: o.dir, mglru, stateDir: o.stateDir ?? defaultStateDir(host), workloadPath: o.workload, signal: ac.signal,
+      onTick: createLiveView(say),
+    });
+    const lg = readLruGen(host);
+    const report = buildReport(run, {
+      kernelRelease: os.release(), kernelVersion: os.version(), cgroupMode: detectCgroupLayout(host).mode, cpus: os.availableParallelism(), memTotalBytes: memTotal ?? os.totalmem(),
+      mglru: lg.present ? `present, enabled=0x${lg.enabledMask.toString(16).padStart(4, '0')}` : 'absent (no CONFIG_LRU_GEN)',
+    }, preset, params, notes);
+    if (o.report) fs.writeFileSync(o.report, renderReportText(report));
+    if (o.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else {
+      say('');
+      for (const l of run.legs) for (const line of legSummary(l)) say(line);
+      say(run.cleanup.left.length === 0 ? 'cleanup: cgroups, files and processes of the run are gone' : `cleanup: LEFT ${run.cleanup.left.join('; ')}; run reclaimwatch repro --cleanup later`);
+      say(`verdict: ${report.verdict}${o.report ? ` (report written to ${o.report})` : ''}`);
+    }
+    if (gotSignal) return gotSignal === 'SIGINT' ? 130 : 143;
+    const crashed = run.legs.find((l) => l.end === 'workload-crashed');
+    if (crashed) {
+      process.stderr.write(`reclaimwatch: the workload crashed (${crashed.exit.signal ?? `exit ${crashed.exit.code}`})${crashed.exit.stderr ? `: ${crashed.exit.stderr}` : ''}; everything it made was removed\n`);
+      return EXIT.cannotInspect;
+    }
+    if (run.cleanup.left.length > 0) return EXIT.cannotInspect;
+    return report.verdict === 'not affected' ? EXIT.ok : EXIT.problem;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
+  }
+}
+
+/** Registers `reclaimwatch repro`. */
 export function registerRepro(program: Command): void {
-  program.command('repro').description('(not built yet)').allowUnknownOption().action(() => {
-    process.stderr.write('reclaimwatch: repro is not built yet\n');
-    process.exitCode = 2;
+  const cmd = program
+    .command('repro')
+    .description("runs the reference incident's reproducer in a limited child cgroup and says whether this kernel is affected")
+    .addOption(new Option('--preset <name>', 'seed (the reference: 1000+1000 threads, 4 GiB, 4 CPUs, 120 s) or small (seconds, tens of MiB)').default('seed'))
+    .option('--file-threads <n>', 'threads that write, mmap and read a file each')
+    .option('--file-size <bytes>', 'size of each file, e.g. 4M')
+    .option('--memory-threads <n>', 'threads that build and touch anonymous memory')
+    .option('--memory-size <bytes>', 'anonymous memory of all memory threads together, e.g. 3G')
+    .option('--limit <bytes>', 'memory limit of the child cgroup (no swap), e.g. 4G')
+    .option('--cpus <n>', 'CPU quota of the child cgroup')
+    .option('--delay <duration>', 'when the memory threads start, e.g. 30s')
+    .option('--duration <duration>', 'length of the run, e.g. 120s')
+    .option('--window <duration>', 'how long the read window and working sets take to grow, e.g. 10s')
+    .option('--dir <path>', 'directory on a block-device file system for the files', '/var/tmp')
+    .option('--mglru <mode>', 'keep, on, off, or both (off then on; the original setting is restored)', 'keep')
+    .option('--trace', 'also run the mmap-lock and memcg-reclaim traces (not available yet)')
+    .option('--json', 'print the report as JSON on stdout (the live view goes to stderr)')
+    .option('--report <file>', 'write a text report to send to a kernel vendor')
+    .option('--cleanup', 'remove what killed runs left (cgroups, files, processes), then exit')
+    .option('--state-dir <dir>', 'where runs are recorded (default /var/lib/reclaimwatch/repro)')
+    .option('--workload <path>', 'the workload program (default: the one npm install built)');
+  addHostPathOptions(cmd).action(async (o: ReproCliOptions, c: Command) => {
+    const opts = c.opts();
+    try {
+      process.exitCode = o.cleanup ? await runCleanup(o, opts) : await runMain(o, opts);
+    } catch (err) {
+      process.exitCode = reportError(err);
+    }
   });
 }

@@ -1,0 +1,185 @@
+// `reclaimwatch repro`: runs the workload in a fresh child cgroup (per MGLRU leg), watches it every
+// second, judges it, and always removes what it made. Every resource is recorded before it exists,
+// so a SIGKILL of reclaimwatch leaves nothing `repro --cleanup` cannot find.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { HostPaths } from '../host/host-paths.js';
+import { readPidStat } from '../kernel/proc/pid-stat.js';
+import { type CleanupResult, cleanupRun } from './cleanup.js';
+import { type MglruLeg, type MglruMode, planMglruLegs, runMglruLegs } from './mglru.js';
+import { startMonitor } from './monitor.js';
+import { type ReproParams, validateParams } from './params.js';
+import { type ReproCgroup, createReproCgroup } from './repro-cgroup.js';
+import { removeCgroupDirs } from './remove-cgroup-dirs.js';
+import { MARKER_FILE, RUN_PREFIX, type RunRecord, newRunId, saveRunRecord } from './run-registry.js';
+import { type RawSample, type Second, deriveSecond } from './second.js';
+import { type Verdict, decideVerdict } from './verdict.js';
+import { checkWorkDir } from './work-dir.js';
+import { type WorkloadExit, findWorkload, startWorkload, workloadArgs } from './workload.js';
+
+/** Grace after --duration for the workload to stop on its own before it is killed. */
+export const END_GRACE_MS = 15_000;
+
+/** What the live view gets every second. */
+export interface LiveTick {
+  leg: MglruLeg;
+  cgroup: ReproCgroup;
+  params: ReproParams;
+  second: Second;
+  /** The verdict the seconds so far would give. */
+  soFar: Verdict;
+}
+
+/** Options of a run. */
+export interface ReproOptions {
+  host: HostPaths;
+  params: ReproParams;
+  dir: string;
+  mglru: MglruMode;
+  stateDir: string;
+  workloadPath?: string | undefined;
+  /** Aborted on Ctrl-C / SIGTERM: the run stops, cleans up and returns what it measured. */
+  signal?: AbortSignal | undefined;
+  onTick?: ((t: LiveTick) => void) | undefined;
+  /** Called once the cgroup exists and the workload runs in it (tests look at it then). */
+  onStarted?: ((cg: ReproCgroup, pid: number, record: RunRecord) => void) | undefined;
+}
+
+/** How a leg ended. */
+export type LegEnd = 'completed' | 'interrupted' | 'workload-crashed' | 'workload-oom-killed' | 'overran';
+
+/** One leg's result. */
+export interface LegResult {
+  mglru: MglruLeg['label'];
+  cgroupPath: string;
+  cgroupVersion: 'v1' | 'v2';
+  swap: ReproCgroup['swap'];
+  workloadPid: number;
+  end: LegEnd;
+  exit: WorkloadExit;
+  seconds: Second[];
+  verdict: Verdict;
+}
+
+/** A whole run. */
+export interface ReproRun {
+  runId: string;
+  workDir: string;
+  legs: LegResult[];
+  cleanup: CleanupResult;
+}
+
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((res) => {
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      res();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
+/** Runs a repro. Throws UsageError/KernelLacksError/ToolMissingError before creating anything when it cannot run. */
+export async function runRepro(o: ReproOptions): Promise<ReproRun> {
+  validateParams(o.params);
+  const bin = findWorkload(o.workloadPath);
+  const { realDir } = checkWorkDir(o.host, o.dir, o.params.fileThreads * o.params.fileSizeBytes);
+  const legs = planMglruLegs(o.host, o.mglru);
+  const runId = newRunId();
+  const rec: RunRecord = {
+    version: 1, runId, ownerPid: process.pid, ownerStartTicks: readPidStat(o.host, process.pid).starttimeTicks, createdAt: new Date().toISOString(),
+    workDirs: [], cgroupDirs: [], workloads: [], mglruRestore: undefined,
+  };
+  const save = (): void => saveRunRecord(o.stateDir, rec);
+  save();
+  const workDir = path.join(realDir, `${RUN_PREFIX}${runId}`);
+  const results: LegResult[] = [];
+  let cleanup: CleanupResult | undefined;
+  try {
+    rec.workDirs.push(workDir);
+    save();
+    fs.mkdirSync(workDir, { mode: 0o700 });
+    fs.writeFileSync(path.join(workDir, MARKER_FILE), `${runId}\n`);
+    await runMglruLegs(o.host, legs, (file, value) => {
+      rec.mglruRestore = { file, value };
+      save();
+    }, async (leg) => {
+      if (o.signal?.aborted) return;
+      results.push(await runLeg(o, bin, leg, rec, save, workDir));
+    });
+  } finally {
+    // One teardown path for every ending; force: this process is the owner.
+    cleanup = await cleanupRun(o.host, o.stateDir, rec, true);
+  }
+  return { runId, workDir, legs: results, cleanup };
+}
+
+async function runLeg(o: ReproOptions, bin: string, leg: MglruLeg, rec: RunRecord, save: () => void, workDir: string): Promise<LegResult> {
+  const p = o.params;
+  const cg = createReproCgroup(o.host, rec.runId, { limitBytes: p.limitBytes, cpus: p.cpus }, (dir) => {
+    if (!rec.cgroupDirs.includes(dir)) rec.cgroupDirs.push(dir);
+    save();
+  });
+  const wl = await startWorkload(bin, workloadArgs(p, workDir, cg.procsFiles));
+  let exit: WorkloadExit | undefined;
+  void wl.exited.then((e) => {
+    exit = e;
+  });
+  try {
+    rec.workloads.push({ pid: wl.pid, startTicks: readPidStat(o.host, wl.pid).starttimeTicks });
+  } catch {
+    rec.workloads.push({ pid: wl.pid, startTicks: -1 });
+  }
+  save();
+  const t0 = performance.now();
+  const monitor = startMonitor(o.host, cg, wl.pid);
+  o.onStarted?.(cg, wl.pid, rec);
+  const seconds: Second[] = [];
+  let prev: RawSample = monitor.sample(0, wl.latest());
+  const hardEnd = p.durationMs + END_GRACE_MS;
+  let end: LegEnd = 'completed';
+  for (let tick = 1; ; tick++) {
+    const wait = t0 + tick * 1000 - performance.now();
+    if (wait > 0) await Promise.race([sleep(wait, o.signal), wl.exited]);
+    if (o.signal?.aborted) {
+      end = 'interrupted';
+      break;
+    }
+    const now = performance.now() - t0;
+    if (exit === undefined || now >= tick * 1000 - 50) {
+      const cur = monitor.sample(now, wl.latest());
+      const second = deriveSecond(prev, cur);
+      prev = cur;
+      seconds.push(second);
+      o.onTick?.({ leg, cgroup: cg, params: p, second, soFar: decideVerdict(seconds) });
+    }
+    if (exit !== undefined) break;
+    if (now >= hardEnd) {
+      end = 'overran';
+      break;
+    }
+  }
+  const final = monitor.sample(performance.now() - t0, wl.latest());
+  if (final.atMs - prev.atMs >= 500) {
+    seconds.push(deriveSecond(prev, final));
+    prev = final;
+  }
+  if (exit === undefined) {
+    wl.kill('SIGKILL');
+    // Members stuck in reclaim die faster once the limit is lifted; removal lifts it, kills, rmdirs.
+    await removeCgroupDirs(cg.dirs, 30_000);
+  }
+  const giveUp = new AbortController();
+  const ex = await Promise.race([wl.exited, sleep(30_000, giveUp.signal).then((): WorkloadExit => ({ code: null, signal: null, stderr: 'did not exit within 30 s of SIGKILL' }))]);
+  giveUp.abort();
+  await monitor.stop();
+  const last = final.memory ?? prev.memory;
+  if (end === 'completed' && (ex.code !== 0 || ex.signal !== null)) {
+    end = ex.signal === 'SIGKILL' && (last?.oomKills ?? 0) > 0 ? 'workload-oom-killed' : 'workload-crashed';
+  }
+  // Drop this leg's cgroup and files so a next leg starts cold; the final cleanup catches anything left.
+  await removeCgroupDirs(cg.dirs, 30_000);
+  for (const f of fs.readdirSync(workDir)) if (f.startsWith('file.')) fs.rmSync(path.join(workDir, f), { force: true });
+  return { mglru: leg.label, cgroupPath: cg.path, cgroupVersion: cg.version, swap: cg.swap, workloadPid: wl.pid, end, exit: ex, seconds, verdict: decideVerdict(seconds) };
+}

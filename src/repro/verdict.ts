@@ -1,0 +1,156 @@
+// The repro verdict: a pure function of the recorded seconds, so a saved run re-judges the same way.
+//
+// Thresholds (documented in docs/readme/repro.md):
+// - BEFORE: the file threads' rate before the second phase is the median of the last half of the seconds
+//   in phase `file` (files written, memory threads not started). AFTER: medians over the last third of the
+//   seconds in phase `both`, when the run has settled (or not).
+// - COLLAPSED: at the end, the file threads read < 10 % of BEFORE (COLLAPSE_RATIO) *and* the memory
+//   threads touch < 10 % of their own best 3-second median of phase `both`: the process as a whole stopped
+//   making progress, as in the reference (not just the file threads thrashing on disk, which healthy
+//   kernels do too).
+// - DROP: a 3-second median of the file threads' rate under 50 % of BEFORE (DROP_RATIO) at any time in
+//   phase `both`.
+// - STALL: an mmap_lock probe (a read of /proc/PID/cmdline, which `ps` does) that took >= 1000 ms
+//   (STALL_MS); a healthy read takes about a millisecond, and one second is when `ps` visibly hangs.
+// - OOM: an OOM kill in the cgroup means the kernel resolved the pressure by killing, not by livelocking.
+// affected     = COLLAPSED and STALL and no OOM kill.
+// degraded     = not affected, but STALL, or DROP, or COLLAPSED, or an OOM kill.
+// not affected = none of these.
+import type { Second } from './second.js';
+
+/** Thresholds of the verdict. */
+export const VERDICT_THRESHOLDS = Object.freeze({
+  COLLAPSE_RATIO: 0.1,
+  DROP_RATIO: 0.5,
+  DROP_WINDOW_S: 3,
+  STALL_MS: 1000,
+  SLOW_PROBE_MS: 100,
+});
+
+/** The three outcomes. */
+export type VerdictClass = 'affected' | 'degraded' | 'not affected';
+
+/** The figures that decided a verdict. Rates in pages/s, shares 0..1; undefined where not measured. */
+export interface VerdictFigures {
+  /** File threads' pages/s before the memory threads started. */
+  fileBeforePerS: number | undefined;
+  /** File threads' pages/s at the end (last third of phase `both`). */
+  fileAfterPerS: number | undefined;
+  /** fileAfterPerS / fileBeforePerS. */
+  fileRatio: number | undefined;
+  /** Worst 3-second median of the file rate in phase `both`, as a share of before. */
+  fileWorstRatio: number | undefined;
+  /** Memory threads' best 3-second median and end rate, pages/s. */
+  memoryPeakPerS: number | undefined;
+  memoryAfterPerS: number | undefined;
+  memoryRatio: number | undefined;
+  /** Worst mmap_lock probe, ms (a probe still in flight at the end counts with its wait so far). */
+  worstProbeMs: number | undefined;
+  probes: number;
+  probeTimeouts: number;
+  slowProbes: number;
+  stalledProbes: number;
+  /** Kernel share of the cgroup's CPU time in phase `both`, and CPUs used on average there. */
+  kernelCpuShare: number | undefined;
+  cpusUsed: number | undefined;
+  /** Limit hits (failcnt / memory.events max) and reclaim pages scanned/stolen over the run. */
+  limitHits: number | undefined;
+  reclaimScanned: number | undefined;
+  reclaimStolen: number | undefined;
+  reclaimScope: 'cgroup' | 'host' | undefined;
+  /** File pages refaulted in the cgroup over the run (reclaimed, then read back). */
+  refaults: number | undefined;
+  /** Share of sampled kernel stacks in reclaim during phase `both`. */
+  reclaimStackShare: number | undefined;
+  oomKills: number;
+  /** Seconds in phase `both` without a progress report from the workload. */
+  silentSeconds: number;
+}
+
+/** A verdict with the reasons, one sentence each. */
+export interface Verdict {
+  class: VerdictClass;
+  reasons: string[];
+  figures: VerdictFigures;
+}
+
+const median = (xs: number[]): number | undefined => {
+  if (xs.length === 0) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1]! + s[m]!) / 2;
+};
+const defined = (xs: Array<number | undefined>): number[] => xs.filter((x): x is number => x !== undefined);
+const rolling = (xs: number[], w: number): number[] => {
+  if (xs.length < w) return xs.length ? [median(xs)!] : [];
+  const out: number[] = [];
+  for (let i = 0; i + w <= xs.length; i++) out.push(median(xs.slice(i, i + w))!);
+  return out;
+};
+const sum = (xs: Array<number | undefined>): number | undefined => {
+  const d = defined(xs);
+  return d.length ? d.reduce((a, b) => a + b, 0) : undefined;
+};
+const pct = (r: number | undefined): string => (r === undefined ? 'n/a' : `${(r * 100).toFixed(r < 0.1 ? 1 : 0)} %`);
+
+/** Judges a run from its seconds. */
+export function decideVerdict(seconds: readonly Second[]): Verdict {
+  const T = VERDICT_THRESHOLDS;
+  const filePhase = seconds.filter((s) => s.phase === 'file');
+  const both = seconds.filter((s) => s.phase === 'both');
+  const before = median(defined(filePhase.slice(Math.floor(filePhase.length / 2)).map((s) => s.filePagesPerS)));
+  const tail = both.slice(Math.floor((both.length * 2) / 3));
+  const fileAfter = median(defined(tail.map((s) => s.filePagesPerS)));
+  const memoryAfter = median(defined(tail.map((s) => s.memoryPagesPerS)));
+  const fileRoll = rolling(defined(both.map((s) => s.filePagesPerS)), T.DROP_WINDOW_S);
+  const memRoll = rolling(defined(both.map((s) => s.memoryPagesPerS)), T.DROP_WINDOW_S);
+  const memoryPeak = memRoll.length ? Math.max(...memRoll) : undefined;
+  const ratio = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined || b === undefined || b <= 0 ? undefined : a / b);
+  const fileRatio = ratio(fileAfter, before);
+  const fileWorstRatio = fileRoll.length ? ratio(Math.min(...fileRoll), before) : undefined;
+  const memoryRatio = ratio(memoryAfter, memoryPeak);
+  const probeMs = defined(seconds.map((s) => s.probeWorstMs));
+  const worstProbeMs = probeMs.length ? Math.max(...probeMs) : undefined;
+  const user = sum(both.map((s) => s.cpuUser));
+  const sys = sum(both.map((s) => s.cpuSystem));
+  const last = seconds.at(-1);
+  const first = seconds.find((s) => s.limitHits !== undefined);
+  const figures: VerdictFigures = {
+    fileBeforePerS: before, fileAfterPerS: fileAfter, fileRatio, fileWorstRatio,
+    memoryPeakPerS: memoryPeak, memoryAfterPerS: memoryAfter, memoryRatio,
+    worstProbeMs,
+    probes: seconds.reduce((a, s) => a + s.probesFinished, 0),
+    probeTimeouts: seconds.reduce((a, s) => a + s.probeTimeouts, 0),
+    slowProbes: probeMs.filter((m) => m >= T.SLOW_PROBE_MS).length,
+    stalledProbes: probeMs.filter((m) => m >= T.STALL_MS).length,
+    kernelCpuShare: user !== undefined && sys !== undefined && user + sys > 0 ? sys / (user + sys) : undefined,
+    cpusUsed: user !== undefined && sys !== undefined && both.length ? (user + sys) / both.length : undefined,
+    limitHits: last?.limitHits !== undefined && first?.limitHits !== undefined ? last.limitHits : undefined,
+    reclaimScanned: sum(seconds.map((s) => s.scannedPerS)),
+    reclaimStolen: sum(seconds.map((s) => s.stolenPerS)),
+    reclaimScope: last?.reclaimScope,
+    refaults: sum(seconds.map((s) => s.refaultsPerS)),
+    reclaimStackShare: median(defined(both.map((s) => s.reclaimStackShare))),
+    oomKills: Math.max(0, ...defined(seconds.map((s) => s.oomKills))),
+    silentSeconds: both.filter((s) => !s.reported).length,
+  };
+  const reasons: string[] = [];
+  if (before === undefined) reasons.push('no progress was measured before the memory threads started (is --delay long enough for the files to be written?)');
+  if (both.length === 0) reasons.push('the second phase never ran');
+  const collapsed = fileRatio !== undefined && fileRatio < T.COLLAPSE_RATIO && (memoryRatio === undefined || memoryRatio < T.COLLAPSE_RATIO);
+  const dropped = fileWorstRatio !== undefined && fileWorstRatio < T.DROP_RATIO;
+  const stalled = worstProbeMs !== undefined && worstProbeMs >= T.STALL_MS;
+  const oom = figures.oomKills > 0;
+  if (collapsed) reasons.push(`progress collapsed: file threads at ${pct(fileRatio)} of before, memory threads at ${pct(memoryRatio)} of their best`);
+  else if (dropped) reasons.push(`progress dropped to ${pct(fileWorstRatio)} of before${fileRatio !== undefined && fileRatio >= T.DROP_RATIO ? ` and recovered to ${pct(fileRatio)}` : ` and ended at ${pct(fileRatio)}`}`);
+  if (stalled) reasons.push(`the mmap_lock probe (what ps reads) took ${Math.round(worstProbeMs)} ms at worst (stall threshold ${T.STALL_MS} ms)`);
+  if (oom) reasons.push(`${figures.oomKills} OOM kill(s) in the cgroup: the kernel killed instead of livelocking (raise --limit to test reclaim)`);
+  let cls: VerdictClass;
+  if (collapsed && stalled && !oom) cls = 'affected';
+  else if (collapsed || dropped || stalled || oom) cls = 'degraded';
+  else {
+    cls = 'not affected';
+    reasons.push(`progress held (file threads at ${pct(fileRatio)} of before, worst ${pct(fileWorstRatio)}) and the mmap_lock probe stayed under ${T.STALL_MS} ms (worst ${worstProbeMs === undefined ? 'n/a' : `${worstProbeMs.toFixed(1)} ms`})`);
+  }
+  return { class: cls, reasons, figures };
+}
