@@ -1,9 +1,39 @@
 import type { Command } from 'commander';
+import { buildHostReport, type HostReport } from '../host/host-report.js';
+import { style, table } from '../render/table.js';
+import { addHostPathOptions, hostFromOptions, useColour } from './common.js';
 
-/** Registers `reclaimwatch host` (being built). */
+/** Renders the host report for a terminal. */
+export function renderHostText(r: HostReport, colour: boolean): string {
+  const s = style(colour);
+  const yes = (b: boolean): string => (b ? s.green('yes') : s.yellow('no'));
+  const gib = (b: number): string => `${(b / 2 ** 30).toFixed(1)} GiB`;
+  const rows: string[][] = [
+    ['kernel', r.kernelRelease],
+    ['CPUs, memory, swap', `${r.cpus}, ${gib(r.memoryBytes)}, ${r.swapBytes ? gib(r.swapBytes) : 'none'}`],
+    ['cgroup mode', `${r.cgroup.mode}; memory controller on ${r.cgroup.memory ?? 'none'}${r.cgroup.unified ? `; v2 at ${r.cgroup.unified} (${r.cgroup.unifiedControllers.join(' ') || 'no controllers: PSI only'})` : ''}`],
+    ['PSI (host, cgroup)', `${yes(r.psi.host)}, ${yes(r.psi.cgroup)}`],
+    ['MGLRU', r.mglru.present ? `${r.mglru.enabled ? s.green('on') : s.yellow('off')} (enabled=0x${r.mglru.enabledMask.toString(16).padStart(4, '0')}, min_ttl_ms=${r.mglru.minTtlMs ?? 'n/a'})` : 'absent (kernel built without CONFIG_LRU_GEN)'],
+    ['tracefs', r.tracefs.path ?? s.yellow('not mounted (mount -t tracefs nodev /sys/kernel/tracing)')],
+    ['kprobes', r.tracefs.kprobes ? 'yes' : s.yellow('no (kprobe-based trace counters unavailable)')],
+    ['root', yes(r.root)],
+  ];
+  const tps = Object.entries(r.tracefs.tracepoints).map(([k, v]) => [k, v ? 'yes' : s.yellow('missing')]);
+  const tools = r.tools.map((t) => [t.name, t.path ? `${t.path}${t.version ? `  (${t.version})` : ''}` : s.yellow('not found')]);
+  return [s.bold('host'), table(['', ''], rows, { indent: '  ', maxWidth: 40 }).split('\n').slice(1).join('\n'),
+    '', s.bold('tracepoints'), table(['', ''], tps, { indent: '  ', maxWidth: 50 }).split('\n').slice(1).join('\n'),
+    '', s.bold('tools'), table(['', ''], tools, { indent: '  ', maxWidth: 30 }).split('\n').slice(1).join('\n'), ''].join('\n');
+}
+
+/** Registers `reclaimwatch host`. */
 export function registerHost(program: Command): void {
-  program.command('host').description('(not built yet)').allowUnknownOption().action(() => {
-    process.stderr.write('reclaimwatch: host is not built yet\n');
-    process.exitCode = 2;
+  const cmd = program
+    .command('host')
+    .description('what this kernel offers: version, cgroup mode, PSI, MGLRU, tracefs and tracepoints, tools, root')
+    .option('--json', 'JSON on stdout (schema reclaimwatch.host/v1)');
+  addHostPathOptions(cmd).action(async (o: { json?: boolean }) => {
+    const report = await buildHostReport(hostFromOptions(o as Record<string, unknown>));
+    if (o.json) process.stdout.write(`${JSON.stringify({ schema: 'reclaimwatch.host/v1', ...report }, null, 2)}\n`);
+    else process.stdout.write(renderHostText(report, useColour()));
   });
 }

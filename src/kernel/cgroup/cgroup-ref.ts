@@ -29,13 +29,16 @@ export function cgroupOfPid(host: HostPaths, pid: number, layout: CgroupLayout =
   const join = (root: string | undefined, p: string | undefined): string | undefined => (root && p !== undefined ? `${root}${p === '/' ? '' : p}` : undefined);
   const mv = memoryVersion(layout);
   const memPath = mv === 'v1' ? pathFor('memory') : v2;
+  // On hybrid hosts a process may sit in a child memory cgroup but in the root of cpu or v2: the root's files
+  // describe the whole host, so they are dropped rather than passed off as the target's.
+  const own = (p: string | undefined): string | undefined => (p === '/' && memPath !== '/' ? undefined : p);
   return {
     path: memPath ?? v2 ?? '/',
     memoryVersion: mv,
     memoryDir: mv === 'v1' ? join(layout.v1Memory, memPath) : mv === 'v2' ? join(layout.unified, v2) : undefined,
-    cpuDir: layout.v1Cpu ? join(layout.v1Cpu, pathFor('cpu')) : layout.unifiedControllers.includes('cpu') ? join(layout.unified, v2) : undefined,
-    cpuacctDir: layout.v1Cpuacct ? join(layout.v1Cpuacct, pathFor('cpuacct')) : undefined,
-    unifiedDir: join(layout.unified, v2),
+    cpuDir: layout.v1Cpu ? join(layout.v1Cpu, own(pathFor('cpu'))) : layout.unifiedControllers.includes('cpu') ? join(layout.unified, own(v2)) : undefined,
+    cpuacctDir: layout.v1Cpuacct ? join(layout.v1Cpuacct, own(pathFor('cpuacct'))) : undefined,
+    unifiedDir: join(layout.unified, own(v2)),
   };
 }
 

@@ -6,7 +6,7 @@ import { parseFlatKeyed, parseSingleValue } from '../../parse-util.js';
 import { type CgroupMemory, normaliseLimit } from '../memory.js';
 
 /** Counters v2 has that v1's memory.stat lacks; reclaim efficiency must come from elsewhere. */
-const V1_MISSING = ['pgscan', 'pgsteal', 'memory.pressure (per cgroup, v1)', 'memory.events'];
+const V1_MISSING = ['pgscan', 'pgsteal', 'memory.events'];
 
 /** Parses `memory.oom_control`. */
 export function parseOomControl(text: string): { oomKillDisable: boolean; underOom: boolean; oomKill: number } {

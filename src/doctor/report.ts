@@ -1,0 +1,55 @@
+// The doctor's report: the `--json` document (schema reclaimwatch.doctor/v1), validated by zod in tests.
+import { z } from 'zod';
+import { VERDICTS } from '../detect/verdict.js';
+
+const finding = z.object({ code: z.string(), severity: z.enum(['info', 'warning', 'critical']), message: z.string() });
+const evidence = z.object({ signal: z.string(), value: z.string(), threshold: z.string(), meaning: z.string() });
+const probe = z.object({ pid: z.number(), outcome: z.enum(['ok', 'timeout', 'gone', 'error']), latencyMs: z.number(), deadlineMs: z.number() });
+const stackGroup = z.object({
+  count: z.number(), threads: z.number(), states: z.array(z.string()), frames: z.array(z.string()),
+  tags: z.object({ inReclaim: z.boolean(), waitsMmapLock: z.boolean(), inPageFault: z.boolean() }),
+});
+
+/** One target's part of the report. */
+export const targetReportSchema = z.object({
+  target: z.object({
+    kind: z.enum(['pid', 'cgroup', 'container', 'pod', 'host']),
+    label: z.string(),
+    pid: z.number().optional(),
+    cgroup: z.string().optional(),
+    container: z.string().optional(),
+    pod: z.object({ uid: z.string(), name: z.string().optional() }).optional(),
+    comm: z.string().optional(),
+    pids: z.number(),
+    threads: z.number(),
+  }),
+  verdict: z.enum(VERDICTS),
+  severity: z.number().min(0).max(100),
+  findings: z.array(finding),
+  evidence: z.array(evidence),
+  /** The window model: rates and ratios (see src/sample/model.ts). */
+  metrics: z.record(z.string(), z.unknown()),
+  probes: z.array(probe),
+  stacks: z.object({ sampled: z.number(), groups: z.array(stackGroup), unavailable: z.string().optional() }),
+  advice: z.array(z.string()),
+  unreadable: z.array(z.string()),
+});
+
+/** The whole `doctor --json` document. */
+export const doctorReportSchema = z.object({
+  schema: z.literal('reclaimwatch.doctor/v1'),
+  generatedAt: z.string(),
+  windowSeconds: z.number(),
+  host: z.object({
+    kernelRelease: z.string(), cpus: z.number(), cgroupMode: z.string(), memoryController: z.string().optional(),
+    psi: z.boolean(), mglru: z.object({ present: z.boolean(), enabled: z.boolean() }), root: z.boolean(),
+    metrics: z.record(z.string(), z.unknown()).optional(),
+  }),
+  targets: z.array(targetReportSchema),
+  failures: z.array(z.object({ target: z.string(), message: z.string() })),
+});
+
+/** A target's report. */
+export type TargetReport = z.infer<typeof targetReportSchema>;
+/** The `doctor --json` document. */
+export type DoctorReport = z.infer<typeof doctorReportSchema>;

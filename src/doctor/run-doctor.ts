@@ -1,0 +1,175 @@
+// The doctor's window: samples every target and the host at 1 Hz, probes mmap_lock in killable children
+// meanwhile, then derives models and classifies. Finishes within the window plus about a second, whatever
+// state the targets are in: every blocking read is a child with a deadline.
+import type { HostPaths } from '../host/host-paths.js';
+import { classify } from '../detect/classify.js';
+import { DEFAULT_THRESHOLDS, type Thresholds } from '../detect/thresholds.js';
+import type { HostFacts, ProbeSummary } from '../detect/verdict.js';
+import { detectCgroupLayout } from '../kernel/cgroup/layout.js';
+import { readKernelFileIfExists } from '../kernel/read.js';
+import { readLruGen } from '../kernel/sys/lru-gen.js';
+import { DEFAULT_PROBE_DEADLINE_MS, type MmapLockProbe, probeMmapLock } from '../probe/mmap-lock-probe.js';
+import { collectHostSample, collectTargetSample } from '../sample/collect.js';
+import { derive, deriveHost } from '../sample/derive.js';
+import type { HostSample, TargetSample } from '../sample/sample.js';
+import type { Target } from '../targets/target.js';
+import type { DoctorReport, TargetReport } from './report.js';
+import { groupStacks } from './stack-groups.js';
+
+/** Options of a doctor run. */
+export interface DoctorOptions {
+  windowMs: number;
+  intervalMs?: number;
+  probeDeadlineMs?: number;
+  thresholds?: Thresholds;
+  /** Read kernel stacks (root). Default true. */
+  stacks?: boolean;
+  /** Probe mmap_lock. Default true. */
+  probe?: boolean;
+  /** At most this many processes probed per target (the ones with most threads). Default 4. */
+  maxProbesPerTarget?: number;
+  /** Called after each sampling tick (for a progress line). */
+  onTick?: (elapsedMs: number) => void;
+  failures?: Array<{ target: string; message: string }>;
+  signal?: AbortSignal;
+}
+
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    const t = setTimeout(resolve, Math.max(0, ms));
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      resolve();
+    }, { once: true });
+  });
+
+function probeSummary(probes: MmapLockProbe[]): ProbeSummary {
+  const measured = probes.filter((p) => p.outcome === 'ok' || p.outcome === 'timeout');
+  return {
+    probes: measured.length,
+    timeouts: probes.filter((p) => p.outcome === 'timeout').length,
+    worstLatencyMs: measured.length ? Math.max(...measured.map((p) => p.latencyMs)) : undefined,
+  };
+}
+
+/** Picks the processes to probe: the asked PID first, then those with most threads. */
+function probeCandidates(target: Target, first: TargetSample | undefined, max: number): number[] {
+  const byThreads = [...(first?.processes ?? [])].sort((a, b) => b.threads.length - a.threads.length).map((p) => p.pid);
+  const out = target.pid !== undefined ? [target.pid] : [];
+  for (const p of byThreads) if (!out.includes(p)) out.push(p);
+  return out.filter((p) => p !== process.pid).slice(0, max);
+}
+
+/** Runs the doctor over `targets` for one window and returns the report. */
+export async function runDoctor(host: HostPaths, targets: Target[], opts: DoctorOptions): Promise<DoctorReport> {
+  const thresholds = opts.thresholds ?? DEFAULT_THRESHOLDS;
+  const intervalMs = opts.intervalMs ?? 1000;
+  const deadlineMs = opts.probeDeadlineMs ?? DEFAULT_PROBE_DEADLINE_MS;
+  const started = performance.now();
+  const layout = detectCgroupLayout(host);
+  const lru = readLruGen(host);
+  const facts: HostFacts = { mglruPresent: lru.present, mglruEnabled: lru.enabled, kernelRelease: (readKernelFileIfExists(`${host.proc}/sys/kernel/osrelease`, 256) ?? 'unknown').trim() };
+  const hostSamples: HostSample[] = [];
+  const samples: TargetSample[][] = targets.map(() => []);
+  const probes: Array<Array<Promise<MmapLockProbe>>> = targets.map(() => []);
+  const doProbe = opts.probe !== false;
+
+  const tick = (): void => {
+    hostSamples.push(collectHostSample(host));
+    targets.forEach((t, i) => {
+      const prev = samples[i]!.at(-1);
+      if (prev?.gone) return;
+      samples[i]!.push(collectTargetSample(host, t, { stacks: opts.stacks !== false }));
+    });
+  };
+  const startProbes = (): void => {
+    if (!doProbe) return;
+    targets.forEach((t, i) => {
+      const last = samples[i]!.at(-1);
+      if (last?.gone) return;
+      for (const pid of probeCandidates(t, last, opts.maxProbesPerTarget ?? 4)) probes[i]!.push(probeMmapLock(host, pid, deadlineMs));
+    });
+  };
+
+  tick();
+  startProbes();
+  let probedMid = false;
+  for (let k = 1; ; k++) {
+    const due = started + k * intervalMs;
+    if (due - started > opts.windowMs + 1) break;
+    await sleep(due - performance.now(), opts.signal);
+    if (opts.signal?.aborted) break;
+    tick();
+    opts.onTick?.(performance.now() - started);
+    // A second probe round mid-window, if it can finish before the window ends.
+    if (!probedMid && performance.now() - started >= opts.windowMs / 2 && performance.now() - started + deadlineMs <= opts.windowMs) {
+      probedMid = true;
+      startProbes();
+    }
+  }
+  const hostModel = hostSamples.length >= 2 ? deriveHost(hostSamples[0]!, hostSamples.at(-1)!) : undefined;
+  const cpus = hostSamples[0]?.cpus ?? 1;
+
+  const reports: TargetReport[] = [];
+  for (let i = 0; i < targets.length; i++) {
+    const t = targets[i]!;
+    const ss = samples[i]!;
+    const pr = await Promise.all(probes[i]!);
+    const first = ss[0]!;
+    const last = ss.at(-1)!;
+    const hFirst = hostSamples[0];
+    const hLast = hostSamples[ss.length - 1] ?? hostSamples.at(-1);
+    // If the target went, judge the part of the window it was there for, but report it gone.
+    const window = derive(first, last, cpus, hFirst, hLast);
+    const intervals = ss.slice(1).map((s, k) => derive(ss[k]!, s, cpus, hostSamples[k], hostSamples[k + 1]));
+    const verdict = classify({ window, intervals, probe: probeSummary(pr), host: facts }, thresholds);
+    const stackSamples = ss.flatMap((s) => s.stacks ?? []);
+    const stacksReadable = ss.some((s) => s.stacks !== undefined);
+    const unreadable = [...new Set(ss.flatMap((s) => s.unreadable))];
+    const procs = last.processes.length ? last.processes : first.processes;
+    reports.push({
+      target: {
+        kind: t.kind,
+        label: t.label,
+        ...(t.pid !== undefined ? { pid: t.pid } : {}),
+        ...(t.cgroup ? { cgroup: t.cgroup.path } : {}),
+        ...(t.container ? { container: t.container } : {}),
+        ...(t.pod ? { pod: t.pod } : {}),
+        ...(t.comm ? { comm: t.comm } : {}),
+        pids: procs.length,
+        threads: procs.reduce((n, p) => n + p.threads.length, 0),
+      },
+      verdict: verdict.verdict,
+      severity: verdict.severity,
+      findings: verdict.findings,
+      evidence: verdict.evidence,
+      metrics: window as unknown as Record<string, unknown>,
+      probes: pr.map((p) => ({ pid: p.pid, outcome: p.outcome, latencyMs: p.latencyMs, deadlineMs: p.deadlineMs })),
+      stacks: {
+        sampled: stackSamples.length,
+        groups: groupStacks(stackSamples),
+        ...(stacksReadable ? {} : { unavailable: opts.stacks === false ? 'not asked for' : 'kernel stacks need root (/proc/PID/task/TID/stack)' }),
+      },
+      advice: verdict.advice,
+      unreadable,
+    });
+  }
+  reports.sort((a, b) => b.severity - a.severity);
+  return {
+    schema: 'reclaimwatch.doctor/v1',
+    generatedAt: new Date().toISOString(),
+    windowSeconds: opts.windowMs / 1000,
+    host: {
+      kernelRelease: facts.kernelRelease,
+      cpus,
+      cgroupMode: layout.mode,
+      ...(layout.v1Memory ? { memoryController: 'v1' } : layout.unifiedControllers.includes('memory') ? { memoryController: 'v2' } : {}),
+      psi: hostSamples[0]?.psi.memory !== undefined,
+      mglru: { present: lru.present, enabled: lru.enabled },
+      root: process.getuid?.() === 0,
+      ...(hostModel ? { metrics: hostModel as unknown as Record<string, unknown> } : {}),
+    },
+    targets: reports,
+    failures: opts.failures ?? [],
+  };
+}
