@@ -22,8 +22,10 @@ export interface RunTraceOptions {
   stop?: AbortSignal;
   kill?: AbortSignal;
   onProgress?: (p: TraceProgress) => void;
-  /** Prints the generated script and does not run it. */
+  /** Receives the generated script before it runs. */
   onScript?: (script: string) => void;
+  /** Receives bpftrace's raw stdout (fixture capture). */
+  tee?: (chunk: string) => void;
 }
 
 /** Builds the generation context for a program on this machine. */
@@ -59,7 +61,7 @@ export async function runTraceProgram<R>(program: TraceProgram<R>, o: RunTraceOp
   const startedAt = new Date().toISOString();
   const run = await runBpftrace({
     bpftrace: env.bpftrace.path, script, durationMs: o.durationMs,
-    ...(o.stop ? { stop: o.stop } : {}), ...(o.kill ? { kill: o.kill } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+    ...(o.stop ? { stop: o.stop } : {}), ...(o.kill ? { kill: o.kill } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}), ...(o.tee ? { tee: o.tee } : {}),
   });
   const notes = [...target.notes];
   if (run.killed) notes.push('bpftrace had to be killed before it printed its maps: totals and histograms are missing, listed events are kept');

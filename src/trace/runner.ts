@@ -30,6 +30,8 @@ export interface RunBpftraceOptions {
   startupBudgetMs?: number;
   /** Time between SIGINT and SIGKILL. Default 5 s. */
   graceMs?: number;
+  /** Receives bpftrace's raw stdout (fixture capture). */
+  tee?: (chunk: string) => void;
 }
 
 /** What one bpftrace run produced. */
@@ -106,7 +108,9 @@ export async function runBpftrace(opts: RunBpftraceOptions): Promise<BpftraceRun
       interruptGraceMs: grace,
       signal: hardKill.signal,
       onStdout: (chunk) => {
-        parser.push(chunk.toString('utf8'));
+        const text = chunk.toString('utf8');
+        opts.tee?.(text);
+        parser.push(text);
         if (attachedAt === undefined && parser.current.attachedProbes !== undefined) {
           attachedAt = Date.now();
           armSoft(opts.durationMs + 10_000);

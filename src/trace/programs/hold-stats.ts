@@ -172,10 +172,6 @@ function renderText(r: HoldStatsResult): string {
     ];
     out.push(rows.map(([k, v]) => `${k.padStart(36)}: ${v}\n`).join(''));
   }
-  if (r.unavailable.length) {
-    out.push('\nleft out on this kernel:\n');
-    for (const u of r.unavailable) out.push(`  ${u.what}: ${u.reason}\n`);
-  }
   return out.join('');
 }
 
