@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { parseThresholdOverrides } from '../detect/thresholds.js';
-import { runDoctor } from '../doctor/run-doctor.js';
+import { type DoctorRecording, assessRecording, runDoctor } from '../doctor/run-doctor.js';
+import { infinityReplacer, loadRecording, saveRecording } from '../doctor/recording-json.js';
 import type { DoctorReport } from '../doctor/report.js';
 import { UsageError } from '../kernel/errors.js';
 import { renderDoctorText } from '../render/doctor-text.js';
@@ -19,6 +20,8 @@ interface DoctorCliOptions {
   threshold?: string[];
   stacks: boolean;
   trace?: boolean;
+  record?: string;
+  replay?: string;
 }
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
@@ -46,6 +49,8 @@ export function registerDoctor(program: Command): void {
     .option('--probe-deadline <ms>', 'deadline of the mmap_lock probe (a /proc/PID/cmdline read in a child)', '1000')
     .option('--threshold <name=value>', 'override a classifier threshold (see README); repeatable', collect)
     .option('--no-stacks', 'do not read kernel stacks')
+    .option('--record <file>', 'also save the raw samples of the window (JSON) for replay')
+    .option('--replay <file>', 'classify a saved recording instead of sampling (thresholds may differ)')
     .addHelpText('after', '\nExit status: 0 healthy or cpu-bound, 1 a problem found, 2 usage error, 3 could not inspect (node-problem-detector plugin protocol).');
   addHostPathOptions(cmd).action(async (o: DoctorCliOptions) => {
     const host = hostFromOptions(o as unknown as Record<string, unknown>);
@@ -53,18 +58,23 @@ export function registerDoctor(program: Command): void {
       if (!/^\d+$/.test(p) || Number(p) <= 0) throw new UsageError(`bad --pid ${JSON.stringify(p)}: give a positive process ID`);
       return Number(p);
     });
-    const n = pids.length + (o.cgroup ? 1 : 0) + (o.container ? 1 : 0) + (o.pod ? 1 : 0) + (o.all ? 1 : 0);
-    if (n === 0) throw new UsageError('say what to examine: --pid PID, --cgroup PATH, --container ID, --pod NAME or --all');
-    const window = Number(o.window);
-    if (!Number.isFinite(window) || window < 1 || window > 3600) throw new UsageError(`bad --window ${JSON.stringify(o.window)}: give whole seconds from 1 to 3600`);
-    const deadline = Number(o.probeDeadline);
-    if (!Number.isFinite(deadline) || deadline < 10 || deadline > 60000) throw new UsageError(`bad --probe-deadline ${JSON.stringify(o.probeDeadline)}: give milliseconds from 10 to 60000`);
     let thresholds;
     try {
       thresholds = parseThresholdOverrides(o.threshold ?? []);
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
+    if (o.replay !== undefined) {
+      const report = assessRecording(loadRecording(o.replay), thresholds);
+      emit(report, o);
+      return;
+    }
+    const n = pids.length + (o.cgroup ? 1 : 0) + (o.container ? 1 : 0) + (o.pod ? 1 : 0) + (o.all ? 1 : 0);
+    if (n === 0) throw new UsageError('say what to examine: --pid PID, --cgroup PATH, --container ID, --pod NAME or --all');
+    const window = Number(o.window);
+    if (!Number.isFinite(window) || window < 1 || window > 3600) throw new UsageError(`bad --window ${JSON.stringify(o.window)}: give whole seconds from 1 to 3600`);
+    const deadline = Number(o.probeDeadline);
+    if (!Number.isFinite(deadline) || deadline < 10 || deadline > 60000) throw new UsageError(`bad --probe-deadline ${JSON.stringify(o.probeDeadline)}: give milliseconds from 10 to 60000`);
     const { targets, failures } = await resolveTargets(host, {
       pids,
       ...(o.cgroup !== undefined ? { cgroup: o.cgroup } : {}),
@@ -85,14 +95,19 @@ export function registerDoctor(program: Command): void {
       stacks: o.stacks,
       failures: failureRows,
       signal: ac.signal,
+      ...(o.record !== undefined ? { onRecording: (rec: DoctorRecording) => saveRecording(o.record!, rec) } : {}),
       ...(progress ? { onTick: (ms: number) => process.stderr.write(`\rsampling ${targets.length} target${targets.length === 1 ? '' : 's'}: ${Math.round(ms / 1000)}/${window} s`) } : {}),
     });
     process.removeListener('SIGINT', onSig);
     process.removeListener('SIGTERM', onSig);
     if (progress) process.stderr.write('\r\x1b[K');
-    if (o.json) process.stdout.write(`${JSON.stringify(report, (_k, v: unknown) => (v === Infinity ? 'max' : v), 2)}\n`);
-    else process.stdout.write(renderDoctorText(report, { colour: useColour(), brief: Boolean(o.all) }));
-    if (!o.json) for (const f of failures) process.stderr.write(`reclaimwatch: ${f.message}\n`);
-    process.exitCode = doctorExitStatus(report);
+    emit(report, o);
   });
+}
+
+function emit(report: DoctorReport, o: DoctorCliOptions): void {
+  if (o.json) process.stdout.write(`${JSON.stringify(report, infinityReplacer, 2)}\n`);
+  else process.stdout.write(renderDoctorText(report, { colour: useColour(), brief: Boolean(o.all) }));
+  if (!o.json) for (const f of report.failures) process.stderr.write(`reclaimwatch: ${f.message}\n`);
+  process.exitCode = doctorExitStatus(report);
 }

@@ -28,6 +28,8 @@ export interface DoctorOptions {
   probe?: boolean;
   /** At most this many processes probed per target (the ones with most threads). Default 4. */
   maxProbesPerTarget?: number;
+  /** Receives the raw recording (to save it with `--record`). */
+  onRecording?: (rec: DoctorRecording) => void;
   /** Called after each sampling tick (for a progress line). */
   onTick?: (elapsedMs: number) => void;
   failures?: Array<{ target: string; message: string }>;
@@ -107,14 +109,60 @@ export async function runDoctor(host: HostPaths, targets: Target[], opts: Doctor
       startProbes();
     }
   }
+  const recording: DoctorRecording = {
+    schema: 'reclaimwatch.recording/v1',
+    windowMs: opts.windowMs,
+    facts,
+    layoutMode: layout.mode,
+    memoryController: layout.v1Memory ? 'v1' : layout.unifiedControllers.includes('memory') ? 'v2' : undefined,
+    root: process.getuid?.() === 0,
+    stacksAsked: opts.stacks !== false,
+    hostSamples,
+    targets: await Promise.all(targets.map(async (t, i) => ({ target: describeTarget(t), samples: samples[i]!, probes: await Promise.all(probes[i]!) }))),
+    failures: opts.failures ?? [],
+  };
+  opts.onRecording?.(recording);
+  return assessRecording(recording, thresholds);
+}
+
+/** Everything a doctor window collected: raw samples only. `assessRecording` turns it into a report, live or on replay. */
+export interface DoctorRecording {
+  schema: 'reclaimwatch.recording/v1';
+  windowMs: number;
+  facts: HostFacts;
+  layoutMode: string;
+  memoryController: 'v1' | 'v2' | undefined;
+  root: boolean;
+  stacksAsked: boolean;
+  hostSamples: HostSample[];
+  targets: Array<{ target: TargetReport['target']; samples: TargetSample[]; probes: MmapLockProbe[] }>;
+  failures: Array<{ target: string; message: string }>;
+}
+
+function describeTarget(t: Target): TargetReport['target'] {
+  return {
+    kind: t.kind,
+    label: t.label,
+    ...(t.pid !== undefined ? { pid: t.pid } : {}),
+    ...(t.cgroup ? { cgroup: t.cgroup.path } : {}),
+    ...(t.container ? { container: t.container } : {}),
+    ...(t.pod ? { pod: t.pod } : {}),
+    ...(t.comm ? { comm: t.comm } : {}),
+    pids: 0,
+    threads: 0,
+  };
+}
+
+/** Derives models from a recording and classifies every target: the same path live and on replay. */
+export function assessRecording(rec: DoctorRecording, thresholds: Thresholds = DEFAULT_THRESHOLDS): DoctorReport {
+  const hostSamples = rec.hostSamples;
+  const facts = rec.facts;
   const hostModel = hostSamples.length >= 2 ? deriveHost(hostSamples[0]!, hostSamples.at(-1)!) : undefined;
   const cpus = hostSamples[0]?.cpus ?? 1;
-
   const reports: TargetReport[] = [];
-  for (let i = 0; i < targets.length; i++) {
-    const t = targets[i]!;
-    const ss = samples[i]!;
-    const pr = await Promise.all(probes[i]!);
+  for (const rt of rec.targets) {
+    const ss = rt.samples;
+    const pr = rt.probes;
     const first = ss[0]!;
     const last = ss.at(-1)!;
     const hFirst = hostSamples[0];
@@ -128,17 +176,7 @@ export async function runDoctor(host: HostPaths, targets: Target[], opts: Doctor
     const unreadable = [...new Set(ss.flatMap((s) => s.unreadable))];
     const procs = last.processes.length ? last.processes : first.processes;
     reports.push({
-      target: {
-        kind: t.kind,
-        label: t.label,
-        ...(t.pid !== undefined ? { pid: t.pid } : {}),
-        ...(t.cgroup ? { cgroup: t.cgroup.path } : {}),
-        ...(t.container ? { container: t.container } : {}),
-        ...(t.pod ? { pod: t.pod } : {}),
-        ...(t.comm ? { comm: t.comm } : {}),
-        pids: procs.length,
-        threads: procs.reduce((n, p) => n + p.threads.length, 0),
-      },
+      target: { ...rt.target, pids: procs.length, threads: procs.reduce((n, p) => n + p.threads.length, 0) },
       verdict: verdict.verdict,
       severity: verdict.severity,
       findings: verdict.findings,
@@ -148,7 +186,7 @@ export async function runDoctor(host: HostPaths, targets: Target[], opts: Doctor
       stacks: {
         sampled: stackSamples.length,
         groups: groupStacks(stackSamples),
-        ...(stacksReadable ? {} : { unavailable: opts.stacks === false ? 'not asked for' : 'kernel stacks need root (/proc/PID/task/TID/stack)' }),
+        ...(stacksReadable ? {} : { unavailable: rec.stacksAsked ? 'kernel stacks need root (/proc/PID/task/TID/stack)' : 'not asked for' }),
       },
       advice: verdict.advice,
       unreadable,
@@ -158,18 +196,18 @@ export async function runDoctor(host: HostPaths, targets: Target[], opts: Doctor
   return {
     schema: 'reclaimwatch.doctor/v1',
     generatedAt: new Date().toISOString(),
-    windowSeconds: opts.windowMs / 1000,
+    windowSeconds: rec.windowMs / 1000,
     host: {
       kernelRelease: facts.kernelRelease,
       cpus,
-      cgroupMode: layout.mode,
-      ...(layout.v1Memory ? { memoryController: 'v1' } : layout.unifiedControllers.includes('memory') ? { memoryController: 'v2' } : {}),
+      cgroupMode: rec.layoutMode,
+      ...(rec.memoryController ? { memoryController: rec.memoryController } : {}),
       psi: hostSamples[0]?.psi.memory !== undefined,
-      mglru: { present: lru.present, enabled: lru.enabled },
-      root: process.getuid?.() === 0,
+      mglru: { present: facts.mglruPresent, enabled: facts.mglruEnabled },
+      root: rec.root,
       ...(hostModel ? { metrics: hostModel as unknown as Record<string, unknown> } : {}),
     },
     targets: reports,
-    failures: opts.failures ?? [],
+    failures: rec.failures,
   };
 }
