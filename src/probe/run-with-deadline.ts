@@ -56,6 +56,13 @@ export interface DeadlineOptions {
    */
   interrupt?: AbortSignal;
   interruptGraceMs?: number;
+  /**
+   * How long to wait for the child to die after SIGKILL at the deadline before giving up on it (default 250 ms).
+   * A child stuck in uninterruptible kernel work (memcg reclaim charged to the target's cgroup while it reads
+   * the target's memory) dies only when that work returns; it is unref'd so it can never keep reclaimwatch
+   * alive, and the result says `timedOut`.
+   */
+  killGraceMs?: number;
 }
 
 /**
@@ -98,13 +105,23 @@ export function runWithDeadline(file: string, args: string[], opts: DeadlineOpti
     };
     installExitHook();
     if (child.pid !== undefined) liveGroups.add(child.pid);
+    let graceTimer: NodeJS.Timeout | undefined;
+    const abandon = (): void => {
+      // The child ignores SIGKILL for now (in D state): stop waiting, let it be reaped whenever it dies.
+      child.unref();
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      child.stdin?.destroy();
+      finish(null, 'SIGKILL');
+    };
     const timer = setTimeout(() => {
       timedOut = true;
       kill();
+      graceTimer = setTimeout(abandon, opts.killGraceMs ?? 250);
     }, opts.deadlineMs);
     const onAbort = (): void => kill();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
-    let graceTimer: NodeJS.Timeout | undefined;
+    let interruptTimer: NodeJS.Timeout | undefined;
     const onInterrupt = (): void => {
       if (child.pid === undefined || done) return;
       try {
@@ -112,7 +129,7 @@ export function runWithDeadline(file: string, args: string[], opts: DeadlineOpti
       } catch {
         /* gone */
       }
-      graceTimer = setTimeout(kill, opts.interruptGraceMs ?? 5000);
+      interruptTimer = setTimeout(kill, opts.interruptGraceMs ?? 5000);
     };
     if (opts.interrupt?.aborted) setImmediate(onInterrupt);
     else opts.interrupt?.addEventListener('abort', onInterrupt, { once: true });
@@ -135,6 +152,7 @@ export function runWithDeadline(file: string, args: string[], opts: DeadlineOpti
       done = true;
       clearTimeout(timer);
       if (graceTimer) clearTimeout(graceTimer);
+      if (interruptTimer) clearTimeout(interruptTimer);
       if (child.pid !== undefined) liveGroups.delete(child.pid);
       opts.signal?.removeEventListener('abort', onAbort);
       opts.interrupt?.removeEventListener('abort', onInterrupt);

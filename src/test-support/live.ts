@@ -89,7 +89,7 @@ export function makeTestCgroup(name = 'rwtest'): TestCgroup {
     },
     async remove() {
       for (const d of [...dirs].reverse()) {
-        for (let i = 0; i < 100 && fs.existsSync(d); i++) {
+        for (let i = 0; i < 300 && fs.existsSync(d); i++) {
           try {
             for (const p of fs.readFileSync(`${d}/cgroup.procs`, 'utf8').split('\n').filter(Boolean)) {
               try {

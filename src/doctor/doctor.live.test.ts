@@ -1,0 +1,94 @@
+// doctor's live scenarios, each in a child memory cgroup created under this process's own and removed after:
+// idle → healthy, busy loop → cpu-bound, page-cache thrash → thrashing or reclaim-livelock, OOM loop → oom-loop.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { LIVE_HOST } from '../host/host-paths.js';
+import { cannotRunHere, liveCgroupBlocker, makeTestCgroup, spawnInCgroup, waitFor, type TestCgroup } from '../test-support/live.js';
+import { resolveTargets } from '../targets/resolve-targets.js';
+import { runDoctor } from './run-doctor.js';
+import { doctorReportSchema, type TargetReport } from './report.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+after(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+async function scenario(t: import('node:test').TestContext, limitBytes: number, cmd: string, args: string[], warmMs: number, ready?: (cg: TestCgroup, child: ChildProcess) => Promise<boolean>): Promise<TargetReport | undefined> {
+  const why = liveCgroupBlocker();
+  if (why) {
+    cannotRunHere(t, why);
+    return undefined;
+  }
+  const cg = makeTestCgroup('rwdoctor');
+  cleanups.push(() => cg.remove());
+  cg.setLimit(limitBytes);
+  const child = spawnInCgroup(cg, cmd, args);
+  child.stdout?.resume();
+  child.stderr?.resume();
+  if (ready) assert.ok(await ready(cg, child), 'workload did not become ready');
+  await new Promise((r) => setTimeout(r, warmMs));
+  const { targets } = await resolveTargets(LIVE_HOST, { cgroup: cg.path });
+  const report = await runDoctor(LIVE_HOST, targets, { windowMs: 3000 });
+  doctorReportSchema.parse(report);
+  await cg.remove();
+  assert.ok(!fs.existsSync(cg.memoryDir), 'test cgroup removed');
+  return report.targets[0];
+}
+
+test('an idle process is healthy', async (t) => {
+  const r = await scenario(t, 256 << 20, 'sleep', ['600'], 300);
+  if (!r) return;
+  assert.equal(r.verdict, 'healthy', JSON.stringify(r.findings));
+  assert.equal(r.target.pids, 1);
+  assert.ok(r.probes.length >= 1 && r.probes.every((p) => p.outcome === 'ok'), 'the mmap_lock probe ran and finished');
+});
+
+test('a busy loop is cpu-bound', async (t) => {
+  const r = await scenario(t, 256 << 20, '/bin/sh', ['-c', 'while :; do :; done'], 500);
+  if (!r) return;
+  assert.equal(r.verdict, 'cpu-bound', JSON.stringify(r.findings));
+  const cpu = r.metrics['cpu'] as { userCores: number; systemCores: number };
+  assert.ok(cpu.userCores > 0.5, `user CPU ${cpu.userCores}`);
+  assert.ok(cpu.userCores > cpu.systemCores * 3);
+});
+
+test('threads re-reading mmapped files several times the limit, with anonymous faulting beside them, thrash or livelock', async (t) => {
+  if (liveCgroupBlocker()) return void cannotRunHere(t, liveCgroupBlocker()!);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rwthrash-'));
+  cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
+  const bin = path.join(dir, 'thrash');
+  try {
+    execFileSync('cc', ['-O2', '-pthread', '-o', bin, 'test/workloads/thrash.c']);
+  } catch (err) {
+    return void cannotRunHere(t, `cannot compile test/workloads/thrash.c: ${(err as Error).message}`);
+  }
+  // /var/tmp is on a block device here (the page cache must be reclaimable, not tmpfs).
+  const data = fs.mkdtempSync('/var/tmp/rwthrash-');
+  cleanups.push(async () => fs.rmSync(data, { recursive: true, force: true }));
+  let out = '';
+  const r = await scenario(t, 64 << 20, bin, [data, '16', '16', '4', '8'], 1500, async (_cg, child) => {
+    child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+    return waitFor(() => out.includes('ready'), 20000);
+  });
+  if (!r) return;
+  assert.ok(['thrashing', 'reclaim-livelock'].includes(r.verdict), `verdict ${r.verdict}: ${JSON.stringify(r.findings)}`);
+  const codes = r.findings.map((f) => f.code);
+  assert.ok(codes.includes('memory-at-limit'), codes.join(','));
+  const mem = r.metrics['memory'] as { usageRatio: number; limitHitsPerSec: number };
+  assert.ok(mem.usageRatio > 0.9 && mem.limitHitsPerSec > 0);
+  assert.ok(r.stacks.groups.some((g) => g.tags.inReclaim && g.frames.includes('try_charge_memcg')), 'kernel stacks show memcg reclaim');
+  assert.ok(r.probes.some((p) => p.latencyMs > 0));
+});
+
+test('a loop of allocations beyond the limit is an oom-loop', async (t) => {
+  // tail keeps all of a newline-free input in memory: 200 MiB into a 48 MiB cgroup is OOM-killed, again and again.
+  const r = await scenario(t, 48 << 20, '/bin/sh', ['-c', 'while :; do head -c 200M /dev/zero | tail > /dev/null; done'], 500);
+  if (!r) return;
+  assert.equal(r.verdict, 'oom-loop', JSON.stringify(r.findings));
+  const mem = r.metrics['memory'] as { oomKills: number };
+  assert.ok(mem.oomKills >= 1, `oom kills ${mem.oomKills}`);
+});
