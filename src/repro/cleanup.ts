@@ -22,9 +22,11 @@ export interface CleanupResult {
   left: string[];
 }
 
+/** The start time of a live (not zombie) process, or undefined when it is gone. */
 function startTicks(host: HostPaths, pid: number): number | undefined {
   try {
-    return readPidStat(host, pid).starttimeTicks;
+    const st = readPidStat(host, pid);
+    return st.state === 'Z' || st.state === 'X' ? undefined : st.starttimeTicks;
   } catch {
     return undefined;
   }
@@ -61,6 +63,11 @@ export async function cleanupRun(host: HostPaths, stateDir: string, rec: RunReco
         /* gone meanwhile */
       }
     }
+  }
+  // A killed process with many threads takes a moment to exit; wait (bounded) so "gone" means gone.
+  const until = Date.now() + Math.min(deadlineMs, 10_000);
+  while (res.killed.some((pid) => rec.workloads.some((w) => w.pid === pid && startTicks(host, pid) === w.startTicks)) && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 50));
   }
   const cgroups = rec.cgroupDirs.filter((d) => path.basename(d) === `${RUN_PREFIX}${rec.runId}`);
   const present = cgroups.filter((d) => fs.existsSync(d));

@@ -1,0 +1,233 @@
+// Live tests of `reclaimwatch repro` on this machine's kernel: real cgroups, the real native workload,
+// real signals. Each run uses its own --state-dir so it never sees another run's records.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runWithDeadline } from '../probe/run-with-deadline.js';
+import { cannotRunHere, liveCgroupBlocker, waitFor } from '../test-support/live.js';
+import { listRunRecords, type RunRecord } from '../repro/run-registry.js';
+import { defaultWorkloadPath } from '../repro/workload.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const main = path.join(root, 'src/cli/main.ts');
+const nodeArgs = ['--import', 'tsx', main, 'repro'];
+
+function blocker(): string | undefined {
+  const b = liveCgroupBlocker();
+  if (b) return b;
+  if (!fs.existsSync(defaultWorkloadPath())) return `the workload is not built (${defaultWorkloadPath()}): run npm install with a C compiler`;
+  return undefined;
+}
+
+function cli(args: string[], deadlineMs = 90_000): ReturnType<typeof runWithDeadline> {
+  return runWithDeadline(process.execPath, [...nodeArgs, ...args], { deadlineMs, cwd: root });
+}
+
+/** True while a process exists and is not a zombie waiting for init to reap it. */
+const alive = (pid: number): boolean => {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^\S+ \(.*\) [ZX] /s.test(stat);
+  } catch {
+    return false;
+  }
+};
+
+/** Asserts nothing of a recorded run is left: cgroups, file directories, processes. */
+function assertNothingLeft(rec: RunRecord): void {
+  assert.ok(rec.cgroupDirs.length >= 1);
+  for (const d of rec.cgroupDirs) assert.ok(!fs.existsSync(d), `cgroup ${d} is gone`);
+  for (const d of rec.workDirs) assert.ok(!fs.existsSync(d), `file directory ${d} is gone`);
+  for (const w of rec.workloads) assert.ok(!alive(w.pid), `workload ${w.pid} is gone`);
+}
+
+/** Polls the state directory until the run's workload runs; returns a copy of its record. */
+async function recordWhenRunning(stateDir: string): Promise<RunRecord> {
+  let rec: RunRecord | undefined;
+  const ok = await waitFor(() => {
+    rec = listRunRecords(stateDir).find((r) => r.workloads.length > 0);
+    return rec !== undefined;
+  }, 30_000, 100);
+  assert.ok(ok && rec, 'the run recorded its workload');
+  return rec;
+}
+
+void test('repro --preset small runs end to end: limits applied, progress in both phases, probe, verdict, nothing left', async (t) => {
+  const why = blocker();
+  if (why) {
+    cannotRunHere(t, why);
+    return;
+  }
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-repro-state-'));
+  try {
+    const running = cli(['--preset', 'small', '--limit', '48M', '--cpus', '0.5', '--json', '--state-dir', stateDir, '--dir', '/var/tmp']);
+    const rec = await recordWhenRunning(stateDir);
+    const mem = rec.cgroupDirs.find((d) => d.includes('/memory/'));
+    const cpu = rec.cgroupDirs.find((d) => d.includes('/cpu/'));
+    assert.ok(mem && cpu, 'v1 memory and cpu cgroups were made on this host');
+    assert.equal(fs.readFileSync(`${mem}/memory.limit_in_bytes`, 'utf8').trim(), String(48 * 1024 * 1024));
+    if (fs.existsSync(`${mem}/memory.memsw.limit_in_bytes`)) assert.equal(fs.readFileSync(`${mem}/memory.memsw.limit_in_bytes`, 'utf8').trim(), String(48 * 1024 * 1024));
+    assert.equal(fs.readFileSync(`${cpu}/cpu.cfs_quota_us`, 'utf8').trim(), '50000');
+    assert.ok(fs.readFileSync(`${mem}/cgroup.procs`, 'utf8').includes(String(rec.workloads[0]!.pid)), 'the workload runs in the cgroup');
+    const r = await running;
+    assert.ok(r.code === 0 || r.code === 1, `exit 0 or 1 (verdict), got ${r.code}: ${r.stderr}`);
+    const report = JSON.parse(r.stdout) as { verdict: string; legs: Array<{ end: string; seconds: Array<{ phase: string; filePagesPerS?: number; memoryPagesPerS?: number }>; verdict: { class: string; figures: Record<string, number | undefined> } }>; cleanup: { left: string[] } };
+    const leg = report.legs[0]!;
+    assert.equal(leg.end, 'completed');
+    assert.ok(leg.seconds.some((s) => s.phase === 'file' && (s.filePagesPerS ?? 0) > 0), 'file threads progressed in phase 1');
+    assert.ok(leg.seconds.some((s) => s.phase === 'both' && (s.filePagesPerS ?? 0) > 0), 'file threads progressed in phase 2');
+    assert.ok(leg.seconds.some((s) => s.phase === 'both' && (s.memoryPagesPerS ?? 0) > 0), 'memory threads progressed in phase 2');
+    const f = leg.verdict.figures;
+    assert.ok((f['probes'] ?? 0) >= 3 && f['worstProbeMs'] !== undefined && f['worstProbeMs'] > 0, 'the mmap_lock probe was measured');
+    assert.ok((f['fileBeforePerS'] ?? 0) > 0 && f['fileAfterPerS'] !== undefined, 'before/after figures are there');
+    assert.ok(['affected', 'degraded', 'not affected'].includes(report.verdict));
+    assert.match(r.stderr, /MGLRU as found, cgroup .*reclaimwatch-repro-/, 'the live view went to stderr');
+    assert.deepEqual(report.cleanup.left, []);
+    assertNothingLeft(rec);
+    assert.deepEqual(listRunRecords(stateDir), [], 'the record is removed at the end');
+  } finally {
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  }
+});
+
+void test('after SIGKILL of reclaimwatch mid-run, repro --cleanup removes the cgroups, files and processes', async (t) => {
+  const why = blocker();
+  if (why) {
+    cannotRunHere(t, why);
+    return;
+  }
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-repro-state-'));
+  try {
+    const child = spawn(process.execPath, [...nodeArgs, '--preset', 'small', '--duration', '30s', '--state-dir', stateDir], { cwd: root, stdio: 'ignore' });
+    const exited = new Promise((res) => child.on('exit', res));
+    const rec = await recordWhenRunning(stateDir);
+    await new Promise((r) => setTimeout(r, 2000));
+    child.kill('SIGKILL');
+    await exited;
+    const left = listRunRecords(stateDir);
+    assert.equal(left.length, 1, 'the killed run left its record');
+    assert.ok(left[0]!.cgroupDirs.some((d) => fs.existsSync(d)), 'and its cgroups (something for --cleanup to do)');
+    assert.ok(left[0]!.workDirs.some((d) => fs.existsSync(d)), 'and its file directory');
+    const r = await cli(['--cleanup', '--state-dir', stateDir], 60_000);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`run ${rec.runId}: .*removed [1-9]\\d* cgroup dir`));
+    assertNothingLeft(left[0]!);
+    assert.deepEqual(listRunRecords(stateDir), []);
+    const again = await cli(['--cleanup', '--state-dir', stateDir], 30_000);
+    assert.match(again.stdout, /nothing to clean/);
+  } finally {
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  }
+});
+
+void test('a crash of the workload ends the run with exit 3 and leaves nothing', async (t) => {
+  const why = blocker();
+  if (why) {
+    cannotRunHere(t, why);
+    return;
+  }
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-repro-state-'));
+  try {
+    const running = cli(['--preset', 'small', '--duration', '30s', '--state-dir', stateDir]);
+    const rec = await recordWhenRunning(stateDir);
+    await new Promise((r) => setTimeout(r, 1500));
+    process.kill(rec.workloads[0]!.pid, 'SIGSEGV');
+    const r = await running;
+    assert.equal(r.code, 3, r.stdout + r.stderr);
+    assert.match(r.stderr, /the workload crashed \(SIGSEGV\).*removed/);
+    assertNothingLeft(rec);
+    assert.deepEqual(listRunRecords(stateDir), []);
+  } finally {
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  }
+});
+
+void test('repro refuses bad input with a clear message and creates nothing', async (t) => {
+  const why = blocker();
+  if (why) {
+    cannotRunHere(t, why);
+    return;
+  }
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-repro-state-'));
+  try {
+    const small = await cli(['--preset', 'small', '--limit', '1M', '--state-dir', stateDir], 30_000);
+    assert.equal(small.code, 2);
+    assert.match(small.stderr, /--limit 1\.0 MiB is below the .* the workload needs to start/);
+    const shm = await cli(['--preset', 'small', '--dir', '/dev/shm', '--state-dir', stateDir], 30_000);
+    assert.equal(shm.code, 2);
+    assert.match(shm.stderr, /--dir \/dev\/shm cannot hold the workload's files: it is tmpfs/);
+    const bad = await cli(['--preset', 'huge'], 30_000);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /bad --preset "huge"/);
+    if (!fs.existsSync('/sys/kernel/mm/lru_gen/enabled')) {
+      const mglru = await cli(['--preset', 'small', '--mglru', 'both', '--state-dir', stateDir], 30_000);
+      assert.equal(mglru.code, 3);
+      assert.match(mglru.stderr, /--mglru both needs MGLRU.*CONFIG_LRU_GEN/);
+    }
+    for (const r of [small, shm, bad]) assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    assert.deepEqual(fs.readdirSync(stateDir), [], 'nothing was recorded: nothing was created');
+  } finally {
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  }
+});
+
+void test('repro as a non-root user says it needs root', async (t) => {
+  const why = blocker();
+  if (why) {
+    cannotRunHere(t, why);
+    return;
+  }
+  for (const args of [['--preset', 'small'], ['--cleanup']]) {
+    const r = await runWithDeadline('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, ...nodeArgs, ...args], { deadlineMs: 30_000, cwd: root, env: { ...process.env, HOME: '/tmp' } });
+    if (r.spawnError) {
+      cannotRunHere(t, `setpriv is missing: ${r.spawnError.message}`);
+      return;
+    }
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /needs root: it creates cgroups .* run it with sudo/);
+  }
+});
+
+void test('a missing compiler at install time is a clear warning, exit 0, and repro then says what to install', async (t) => {
+  const why = blocker();
+  if (why) {
+    cannotRunHere(t, why);
+    return;
+  }
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-nocc-'));
+  try {
+    for (const f of ['binding.gyp', 'package.json']) fs.copyFileSync(path.join(root, f), path.join(copy, f));
+    fs.cpSync(path.join(root, 'native'), path.join(copy, 'native'), { recursive: true });
+    fs.cpSync(path.join(root, 'scripts'), path.join(copy, 'scripts'), { recursive: true });
+    fs.symlinkSync(path.join(root, 'node_modules'), path.join(copy, 'node_modules'));
+    // A PATH with every tool of /usr/bin and /bin except the C/C++ compilers.
+    const bin = path.join(copy, 'bin');
+    fs.mkdirSync(bin);
+    const compiler = /^(cc|c\+\+|cpp|gcc|g\+\+|clang|clang\+\+|tcc|x86_64-linux-gnu-(gcc|g\+\+|cpp))(-[\d.]+)?$/;
+    for (const dir of ['/usr/local/bin', '/usr/bin', '/bin']) {
+      for (const name of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+        if (compiler.test(name) || fs.existsSync(path.join(bin, name))) continue;
+        fs.symlinkSync(path.join(dir, name), path.join(bin, name));
+      }
+    }
+    const py = await runWithDeadline('python3', ['-c', 'import sys; print(sys.executable)'], { deadlineMs: 10_000 });
+    const env: NodeJS.ProcessEnv = { PATH: bin, HOME: process.env['HOME'] ?? '/root', PYTHON: py.stdout.trim() || 'python3' };
+    if (fs.existsSync('/usr/include/node/node_api.h')) env['npm_config_nodedir'] = '/usr';
+    const r = await runWithDeadline(process.execPath, ['scripts/build-native.mjs'], { deadlineMs: 120_000, cwd: copy, env });
+    assert.equal(r.code, 0, `the install step must not fail: ${r.stderr}`);
+    assert.match(r.stderr, /the native parts did not build/);
+    assert.match(r.stderr, /install a C compiler and make/);
+    assert.ok(!fs.existsSync(path.join(copy, 'build/Release/repro_workload')), 'no workload was built');
+    const repro = await cli(['--preset', 'small', '--workload', path.join(copy, 'build/Release/repro_workload')], 30_000);
+    assert.equal(repro.code, 3);
+    assert.match(repro.stderr, /repro workload .* is not built: .*C compiler and make/);
+    const help = await runWithDeadline(process.execPath, ['--import', 'tsx', main, '--help'], { deadlineMs: 30_000, cwd: root });
+    assert.equal(help.code, 0, 'the rest of reclaimwatch still runs');
+  } finally {
+    fs.rmSync(copy, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,64 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decideVerdict } from './verdict.js';
+import type { Second } from './second.js';
+
+const sec = (tS: number, phase: Second['phase'], file: number, mem: number, probeMs: number, extra: Partial<Second> = {}): Second => ({
+  tS, phase, filePagesPerS: file, memoryPagesPerS: mem, reported: true, cpuUser: 0.5, cpuSystem: 0.5, throttledPerS: 0, usageBytes: 1, limitBytes: 2,
+  limitHits: 0, limitHitsPerS: 0, oomKills: 0, psiSomePct: 0, psiFullPct: 0, refaultsPerS: 0, reclaimScope: 'host', scannedPerS: 10, stolenPerS: 5,
+  threads: 10, threadsRunning: 1, threadsD: 0, reclaimStackShare: 0, mmapLockStackShare: 0, probeWorstMs: probeMs, probesFinished: 1, probeTimeouts: 0, ...extra,
+});
+
+/** 10 s of phase file at 1000 pages/s, then `both` seconds from the given rates. */
+function run(both: Array<[number, number, number]>, extra: Partial<Second> = {}): Second[] {
+  const out: Second[] = [];
+  for (let i = 1; i <= 10; i++) out.push(sec(i, 'file', 1000, 0, 2));
+  both.forEach(([f, m, p], i) => out.push(sec(11 + i, 'both', f, m, p, extra)));
+  return out;
+}
+
+void test('decideVerdict() says affected when both groups collapse and the probe stalls', () => {
+  const v = decideVerdict(run([[900, 5000, 3], [800, 5000, 5], [50, 100, 2500], [10, 10, 8000], [0, 0, 10000], [0, 0, 10000]]));
+  assert.equal(v.class, 'affected');
+  assert.equal(v.figures.fileBeforePerS, 1000);
+  assert.equal(v.figures.worstProbeMs, 10000);
+  assert.ok(v.figures.fileRatio !== undefined && v.figures.fileRatio < 0.1);
+  assert.match(v.reasons.join(' '), /collapsed/);
+});
+
+void test('decideVerdict() says degraded for a large drop that recovered, without stalls', () => {
+  const v = decideVerdict(run([[900, 5000, 3], [100, 5000, 3], [100, 5000, 3], [100, 5000, 3], [900, 5000, 3], [950, 5000, 3], [950, 5000, 3]]));
+  assert.equal(v.class, 'degraded');
+  assert.match(v.reasons.join(' '), /dropped .* recovered/);
+});
+
+void test('decideVerdict() says degraded for a stall alone', () => {
+  const v = decideVerdict(run([[900, 5000, 3], [900, 5000, 1500], [900, 5000, 3]]));
+  assert.equal(v.class, 'degraded');
+  assert.equal(v.figures.stalledProbes, 1);
+});
+
+void test('decideVerdict() does not call an OOM-killed run affected', () => {
+  const v = decideVerdict(run([[900, 5000, 3], [0, 0, 5000], [0, 0, 5000], [0, 0, 5000]], { oomKills: 1 }));
+  assert.equal(v.class, 'degraded');
+  assert.equal(v.figures.oomKills, 1);
+  assert.match(v.reasons.join(' '), /OOM/);
+});
+
+void test('decideVerdict() says not affected when progress holds and probes are fast', () => {
+  const v = decideVerdict(run([[900, 5000, 3], [800, 5200, 4], [700, 5100, 3], [750, 5000, 3]]));
+  assert.equal(v.class, 'not affected');
+  assert.equal(v.figures.fileAfterPerS, 725, "median of the last third (700, 750)");
+  assert.equal(v.figures.memoryPeakPerS, 5100);
+});
+
+void test('decideVerdict() keeps file-only thrashing with busy memory threads out of affected', () => {
+  const v = decideVerdict(run([[900, 5000, 3], [10, 5000, 1200], [10, 5000, 1200], [10, 5000, 1200]]));
+  assert.equal(v.class, 'degraded');
+});
+
+void test('decideVerdict() explains a run without a first phase', () => {
+  const v = decideVerdict([sec(1, 'both', 10, 10, 1)]);
+  assert.equal(v.figures.fileBeforePerS, undefined);
+  assert.match(v.reasons.join(' '), /no progress was measured before/);
+});
