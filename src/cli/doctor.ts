@@ -83,6 +83,12 @@ export function registerDoctor(program: Command): void {
       ...(o.all ? { all: true } : {}),
     });
     const failureRows = failures.map((f) => ({ target: 'target', message: f.message }));
+    if (targets.length === 0) {
+      // Nothing to sample: say why at once instead of waiting out the window.
+      for (const f of failures) process.stderr.write(`reclaimwatch: ${f.message}\n`);
+      process.exitCode = EXIT.cannotInspect;
+      return;
+    }
     const ac = new AbortController();
     const onSig = (): void => ac.abort();
     process.once('SIGINT', onSig);

@@ -1,0 +1,131 @@
+// doctor as a user runs it: exit statuses, bad input, a hung /proc/PID/cmdline, targets that vanish, no root.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runCli } from '../test-support/cli.js';
+import { cannotRunHere, liveCgroupBlocker, makeTestCgroup, spawnInCgroup } from '../test-support/live.js';
+import { doctorReportSchema } from '../doctor/report.js';
+
+test('doctor without a target says what to give and exits 2', async () => {
+  const r = await runCli(['doctor']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /say what to examine: --pid PID/);
+});
+
+test('doctor with a bad window or threshold exits 2 with the accepted range', async () => {
+  const a = await runCli(['doctor', '--pid', String(process.pid), '--window', '0']);
+  assert.equal(a.code, 2);
+  assert.match(a.stderr, /whole seconds from 1 to 3600/);
+  const b = await runCli(['doctor', '--pid', String(process.pid), '--threshold', 'nope=1']);
+  assert.equal(b.code, 2);
+  assert.match(b.stderr, /unknown threshold "nope": known are memoryAtLimitRatio/);
+  const c = await runCli(['doctor', '--pid', 'abc']);
+  assert.equal(c.code, 2);
+});
+
+test('doctor on a PID that does not exist exits 3 and says so, without a stack trace', async () => {
+  const r = await runCli(['doctor', '--pid', '999999999', '--window', '1']);
+  assert.equal(r.code, 3);
+  assert.match(r.stderr, /no process 999999999/);
+  assert.doesNotMatch(r.stderr, /at .*\.js:\d+/);
+});
+
+test('a process that exits mid-window is "gone", not a crash', async () => {
+  const child = spawn('sleep', ['1'], { stdio: 'ignore' });
+  const r = await runCli(['doctor', '--pid', String(child.pid), '--window', '3', '--json']);
+  const report = doctorReportSchema.parse(JSON.parse(r.stdout));
+  assert.equal(report.targets[0]!.verdict, 'gone');
+  assert.equal(r.code, 3);
+});
+
+test('a hung /proc/PID/cmdline (a FIFO nobody writes) is an mmap-lock-stall, and doctor still ends on time, leaving no child', async () => {
+  // A fake procfs: real files of a real process, but cmdline is a FIFO, so reading it blocks like a held mmap_lock.
+  const sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
+  const pid = sleeper.pid!;
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rwfakeproc-'));
+  try {
+    for (const f of ['stat', 'vmstat', 'meminfo', 'pressure/memory', 'pressure/cpu', 'pressure/io', 'sys/kernel/osrelease']) {
+      fs.mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
+      fs.writeFileSync(path.join(root, f), fs.readFileSync(`/proc/${f}`));
+    }
+    const pdir = path.join(root, String(pid));
+    fs.mkdirSync(path.join(pdir, 'task', String(pid)), { recursive: true });
+    for (const f of ['stat', 'status', 'cgroup', 'comm', 'io']) fs.writeFileSync(path.join(pdir, f), fs.readFileSync(`/proc/${pid}/${f}`));
+    fs.writeFileSync(path.join(pdir, 'task', String(pid), 'stat'), fs.readFileSync(`/proc/${pid}/stat`));
+    execFileSync('mkfifo', [path.join(pdir, 'cmdline')]);
+    const window = 2;
+    const deadlineMs = 1000;
+    const r = await runCli(['doctor', '--path.procfs', root, '--pid', String(pid), '--window', String(window), '--probe-deadline', String(deadlineMs), '--json']);
+    const report = doctorReportSchema.parse(JSON.parse(r.stdout));
+    const t = report.targets[0]!;
+    assert.ok(t.findings.some((f) => f.code === 'mmap-lock-stall'), JSON.stringify(t.findings));
+    assert.notEqual(t.verdict, 'healthy');
+    assert.ok(t.probes.some((p) => p.outcome === 'timeout'));
+    assert.equal(r.code, 1);
+    assert.ok(r.elapsedMs < window * 1000 + deadlineMs + 1000, `took ${Math.round(r.elapsedMs)} ms`);
+    const left = execFileSync('ps', ['-eo', 'args']).toString().split('\n').filter((l) => l.includes(root));
+    assert.deepEqual(left, [], 'no probe child left behind');
+  } finally {
+    sleeper.kill('SIGKILL');
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a cgroup removed mid-window makes the target "gone"', async (t) => {
+  const why = liveCgroupBlocker();
+  if (why) return void cannotRunHere(t, why);
+  const cg = makeTestCgroup('rwgone');
+  try {
+    const child = spawnInCgroup(cg, 'sleep', ['600']);
+    child.stdout?.resume();
+    await new Promise((r) => setTimeout(r, 200));
+    const run = runCli(['doctor', '--cgroup', cg.path, '--window', '3', '--json']);
+    await new Promise((r) => setTimeout(r, 1200));
+    await cg.remove();
+    const r = await run;
+    const report = doctorReportSchema.parse(JSON.parse(r.stdout));
+    assert.equal(report.targets[0]!.verdict, 'gone');
+    assert.equal(r.code, 3);
+  } finally {
+    await cg.remove();
+  }
+});
+
+test('without root, doctor lists what it could not read and still gives a verdict', async (t) => {
+  if (process.getuid?.() !== 0) return void cannotRunHere(t, 'needs root to drop to nobody with setpriv');
+  const target = spawn('sleep', ['30'], { stdio: 'ignore' });
+  try {
+    const r = await runCli(['doctor', '--pid', String(target.pid), '--window', '1', '--json'], { wrapper: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] });
+    const report = doctorReportSchema.parse(JSON.parse(r.stdout));
+    const tr = report.targets[0]!;
+    assert.equal(report.host.root, false);
+    assert.ok(['healthy', 'cpu-bound'].includes(tr.verdict), tr.verdict);
+    assert.ok(tr.unreadable.some((u) => /io/.test(u)), JSON.stringify(tr.unreadable));
+    assert.ok(tr.stacks.unavailable !== undefined || tr.stacks.sampled === 0);
+    assert.equal(r.code, 0);
+  } finally {
+    target.kill('SIGKILL');
+  }
+});
+
+test('doctor --all ranks every non-empty cgroup and exits 0 or 1', async () => {
+  const r = await runCli(['doctor', '--all', '--window', '1', '--json']);
+  const report = doctorReportSchema.parse(JSON.parse(r.stdout));
+  assert.ok(report.targets.length >= 1);
+  const sev = report.targets.map((t) => t.severity);
+  assert.deepEqual(sev, [...sev].sort((a, b) => b - a));
+  assert.ok(r.code === 0 || r.code === 1, `exit ${r.code}: ${r.stderr}`);
+});
+
+test('host --json reports the kernel, cgroup mode and tools', async () => {
+  const r = await runCli(['host', '--json']);
+  assert.equal(r.code, 0);
+  const h = JSON.parse(r.stdout) as { schema: string; kernelRelease: string; cgroup: { mode: string }; tools: Array<{ name: string }> };
+  assert.equal(h.schema, 'reclaimwatch.host/v1');
+  assert.equal(h.kernelRelease, fs.readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim());
+  assert.ok(['v1', 'v2', 'hybrid'].includes(h.cgroup.mode));
+  assert.ok(h.tools.some((t) => t.name === 'bpftrace'));
+});
