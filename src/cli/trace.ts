@@ -75,7 +75,7 @@ async function runAction(name: string | undefined, opts: TraceCliOptions): Promi
   const stackThresholdUs = opts.stackThreshold === undefined ? undefined : parseDurationMs(opts.stackThreshold, '--stack-threshold') * 1000;
   const hz = parsePositiveInt(opts.hz, '--hz');
   const pid = parsePositiveInt(opts.pid, '--pid');
-  if (opts.folded !== undefined && !program.folded) throw new UsageError(`--folded works with programs that collect stacks: ${TRACE_PROGRAMS.filter((p) => p.folded).map((p) => p.name).join(', ')}`);
+  if (opts.folded !== undefined && !program.folded) throw new UsageError(`--folded works with programs that collect stacks: ${TRACE_PROGRAMS.filter((p) => p.hasStacks).map((p) => p.name).join(', ')}`);
   const stop = new AbortController();
   const kill = new AbortController();
   let signals = 0;

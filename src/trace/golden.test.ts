@@ -48,14 +48,14 @@ function checkGolden(file: string, actual: string): void {
 
 const names = fs.readdirSync(dir).filter((f) => f.endsWith('.meta.json')).map((f) => f.slice(0, -'.meta.json'.length)).sort();
 
-test('there are captured bpftrace outputs for every program, and interrupted ones', () => {
+void test('there are captured bpftrace outputs for every program, and interrupted ones', () => {
   const programs = new Set(names.map((n) => (JSON.parse(fs.readFileSync(path.join(dir, `${n}.meta.json`), 'utf8')) as Meta).program));
   for (const p of ['syscall-latency', 'memcg-reclaim', 'direct-reclaim', 'mmap-lock', 'profile-under-lock', 'hold-stats']) assert.ok(programs.has(p), p);
   assert.ok(names.some((n) => n.endsWith('-sigint')) && names.some((n) => n.endsWith('-sigkill')));
 });
 
 for (const name of names) {
-  test(`golden: ${name} parses and interprets to the reviewed result`, () => {
+  void test(`golden: ${name} parses and interprets to the reviewed result`, () => {
     const meta = JSON.parse(fs.readFileSync(path.join(dir, `${name}.meta.json`), 'utf8')) as Meta;
     const program = findProgram(meta.program);
     assert.ok(program, meta.program);
@@ -68,14 +68,14 @@ for (const name of names) {
   });
 }
 
-test('an interrupted (SIGINT) run still has its maps: totals and histograms are there', () => {
+void test('an interrupted (SIGINT) run still has its maps: totals and histograms are there', () => {
   const stream = parseBpftraceJson(fs.readFileSync(path.join(dir, 'memcg-reclaim-sigint.stdout.jsonl'), 'utf8'));
   const r = findProgram('memcg-reclaim')?.interpret(stream, contextOf(JSON.parse(fs.readFileSync(path.join(dir, 'memcg-reclaim-sigint.meta.json'), 'utf8')) as Meta, 0)) as { calls: number; durationUs: unknown[] };
   assert.ok(r.calls > 0);
   assert.ok(r.durationUs.length > 0);
 });
 
-test('a killed (SIGKILL) run keeps its listed events but has no maps, and a cut last line is reported as truncated', () => {
+void test('a killed (SIGKILL) run keeps its listed events but has no maps, and a cut last line is reported as truncated', () => {
   const text = fs.readFileSync(path.join(dir, 'memcg-reclaim-sigkill.stdout.jsonl'), 'utf8');
   const stream = parseBpftraceJson(text);
   assert.ok(stream.printfs.length > 0);

@@ -15,7 +15,7 @@ export interface HistBucket {
 }
 
 /** A map value as printed: a scalar, a keyed map, a histogram, or stats. */
-export type MapValue = number | string | Record<string, unknown> | HistBucket[] | unknown;
+export type MapValue = unknown;
 
 /** Everything parsed from one bpftrace run, in arrival order for printf and by name for maps. */
 export interface BpftraceStream {

@@ -66,7 +66,7 @@ export interface TraceProgram<R = unknown> {
   interpret(stream: BpftraceStream, ctx: ProgramContext): R;
   renderText(result: R): string;
   /** Folded stack lines (`frame;frame;... count`), for programs with stacks. */
-  folded?(result: R): string;
+  folded?: (result: R) => string;
 }
 
 /** Builds the accessor for a tracepoint field in this bpftrace's syntax. */

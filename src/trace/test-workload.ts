@@ -64,7 +64,7 @@ export function workloadBlocker(): string | undefined {
  * Starts the workload for `seconds` in a fresh child cgroup limited to `limitBytes` (default 64 MiB), with a
  * data file of `fileBytes` (default 256 MiB) under /var/tmp, which is on a real disk (not tmpfs).
  */
-export async function startReclaimWorkload(opts: { seconds?: number; limitBytes?: number; fileBytes?: number; anonBytes?: number } = {}): Promise<ReclaimWorkload> {
+export function startReclaimWorkload(opts: { seconds?: number; limitBytes?: number; fileBytes?: number; anonBytes?: number } = {}): ReclaimWorkload {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-trace-'));
   const dataDir = fs.mkdtempSync('/var/tmp/rw-trace-');
   const fileBytes = opts.fileBytes ?? 256 << 20;

@@ -1,0 +1,47 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { holdCounters, holdStatsProgram } from './hold-stats.js';
+import type { ProgramContext } from '../program.js';
+
+const F618: Record<string, string[]> = {
+  'vmscan:mm_vmscan_lru_shrink_inactive': ['nid', 'nr_scanned', 'nr_reclaimed', 'nr_dirty', 'nr_writeback', 'nr_congested', 'nr_immediate', 'nr_activate0', 'nr_activate1', 'nr_ref_keep', 'nr_unmap_fail', 'priority', 'reclaim_flags'],
+  'vmscan:mm_vmscan_lru_shrink_active': ['nid', 'nr_taken', 'nr_active', 'nr_deactivated', 'nr_referenced', 'priority', 'reclaim_flags'],
+  'vmscan:mm_vmscan_throttled': ['nid', 'usec_timeout', 'usec_delayed', 'reason'],
+};
+
+function ctx(over: Partial<ProgramContext> & { fieldsMap?: Record<string, string[]> } = {}): ProgramContext {
+  const fm = over.fieldsMap ?? F618;
+  return {
+    argsAccess: '->', predicate: 'pid == 42', fields: (tp) => (fm[tp] ? new Set(fm[tp]) : undefined),
+    kprobes: false, traceableFunction: () => true, durationMs: 1000, thresholdUs: 1000, stackThresholdUs: 1_000_000, hz: 99, ...over,
+  };
+}
+
+void test('holdCounters() lists kprobe-only counters as unavailable when the kernel has no kprobes', () => {
+  const { counters, unavailable } = holdCounters(ctx());
+  assert.deepEqual(unavailable.map((u) => u.what), ['__cond_resched() calls', 'shrink_lruvec() calls', 'shrink_list() calls']);
+  assert.ok(unavailable.every((u) => /no kprobes/.test(u.reason)));
+  assert.ok(!counters.some((c) => c.source.startsWith('kprobe:')));
+  assert.ok(counters.some((c) => c.key === 'nr_activate1'));
+});
+
+void test('holdCounters() adds kprobe counters where kprobes exist and the function is traceable', () => {
+  const { counters, unavailable } = holdCounters(ctx({ kprobes: true, traceableFunction: (f) => f !== 'shrink_list' }));
+  assert.deepEqual(counters.filter((c) => c.source.startsWith('kprobe:')).map((c) => c.key), ['cond_resched_calls', 'shrink_lruvec_calls']);
+  assert.deepEqual(unavailable.map((u) => u.what), ['shrink_list() calls']);
+});
+
+void test('hold-stats follows the kernel: an older nr_activate field and no throttled tracepoint', () => {
+  const old = { ...F618, 'vmscan:mm_vmscan_lru_shrink_inactive': ['nr_scanned', 'nr_reclaimed', 'nr_activate', 'nr_ref_keep'] };
+  delete (old as Record<string, string[] | undefined>)['vmscan:mm_vmscan_throttled'];
+  const g = holdStatsProgram.generate(ctx({ fieldsMap: old }));
+  assert.match(g.body, /args->nr_activate;/);
+  assert.doesNotMatch(g.body, /nr_activate0/);
+  assert.ok(g.unavailable.some((u) => /mm_vmscan_throttled absent/.test(u.reason)));
+});
+
+void test('generated programs use the tracepoint argument syntax of the bpftrace at hand', () => {
+  assert.match(holdStatsProgram.generate(ctx({ argsAccess: '.' })).body, /args\.success/);
+  assert.doesNotMatch(holdStatsProgram.generate(ctx({ argsAccess: '.' })).body, /args->/);
+  assert.match(holdStatsProgram.generate(ctx()).body, /args->success/);
+});
