@@ -87,9 +87,16 @@ function interpret(s: BpftraceStream, ctx: ProgramContext): MmapLockResult {
   const hold = asKeyedHists(s.maps.get('@hold_us'));
   const wait = asKeyedHists(s.maps.get('@wait_us'));
   const n = asKeyedNumbers(s.maps.get('@holds'));
-  const stacks = Object.entries(asKeyedNumbers(s.maps.get('@long_stacks')))
-    .map(([k, count]) => ({ frames: parseKstack(k), count }))
-    .sort((x, y) => y.count - x.count);
+  // Stacks that differ only in offsets are one stack once offsets are stripped.
+  const merged = new Map<string, HoldStack>();
+  for (const [k, count] of Object.entries(asKeyedNumbers(s.maps.get('@long_stacks')))) {
+    const frames = parseKstack(k);
+    const key = frames.join(';');
+    const prev = merged.get(key);
+    if (prev) prev.count += count;
+    else merged.set(key, { frames, count });
+  }
+  const stacks = [...merged.values()].sort((x, y) => y.count - x.count);
   return {
     holds: { read: n['0'] ?? histTotal(hold['0'] ?? []), write: n['1'] ?? histTotal(hold['1'] ?? []) },
     holdUs: { read: hold['0'] ?? [], write: hold['1'] ?? [] },
