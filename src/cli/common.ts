@@ -19,7 +19,7 @@ export function addHostPathOptions(cmd: Command): Command {
 
 /** Reads the host-path options commander parsed (it keeps dotted names as `path.procfs` keys). */
 export function hostFromOptions(opts: Record<string, unknown>): HostPaths {
-  const s = (k: string): string | undefined => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
+  const s = (k: string): string | undefined => (typeof opts[k] === 'string' ? (opts[k]) : undefined);
   return hostPaths({ proc: s('path.procfs') ?? s('pathProcfs'), sys: s('path.sysfs') ?? s('pathSysfs'), rootfs: s('path.rootfs') ?? s('pathRootfs') });
 }
 

@@ -32,7 +32,7 @@ export function registerHost(program: Command): void {
     .description('what this kernel offers: version, cgroup mode, PSI, MGLRU, tracefs and tracepoints, tools, root')
     .option('--json', 'JSON on stdout (schema reclaimwatch.host/v1)');
   addHostPathOptions(cmd).action(async (o: { json?: boolean }) => {
-    const report = await buildHostReport(hostFromOptions(o as Record<string, unknown>));
+    const report = await buildHostReport(hostFromOptions(o));
     if (o.json) process.stdout.write(`${JSON.stringify({ schema: 'reclaimwatch.host/v1', ...report }, null, 2)}\n`);
     else process.stdout.write(renderHostText(report, useColour()));
   });

@@ -59,7 +59,7 @@ test('a busy loop is cpu-bound', async (t) => {
 test('threads re-reading mmapped files several times the limit, with anonymous faulting beside them, thrash or livelock', async (t) => {
   if (liveCgroupBlocker()) return void cannotRunHere(t, liveCgroupBlocker()!);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rwthrash-'));
-  cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
+  cleanups.push(() => Promise.resolve(fs.rmSync(dir, { recursive: true, force: true })));
   const bin = path.join(dir, 'thrash');
   try {
     execFileSync('cc', ['-O2', '-pthread', '-o', bin, 'test/workloads/thrash.c']);
@@ -68,7 +68,7 @@ test('threads re-reading mmapped files several times the limit, with anonymous f
   }
   // /var/tmp is on a block device here (the page cache must be reclaimable, not tmpfs).
   const data = fs.mkdtempSync('/var/tmp/rwthrash-');
-  cleanups.push(async () => fs.rmSync(data, { recursive: true, force: true }));
+  cleanups.push(() => Promise.resolve(fs.rmSync(data, { recursive: true, force: true })));
   let out = '';
   const r = await scenario(t, 64 << 20, bin, [data, '16', '16', '4', '8'], 1500, async (_cg, child) => {
     child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
