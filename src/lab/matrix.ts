@@ -43,6 +43,15 @@ export function mglruSettings(m: MatrixMglru): ('keep' | 'on' | 'off')[] {
   return m === 'both' ? ['off', 'on'] : [m];
 }
 
+/** The options every cell's guest shares (the matrix's own fields removed). */
+function guestOptions(opts: MatrixOptions): Omit<RunInGuestOptions, 'kernel' | 'mglru'> {
+  const common: Partial<MatrixOptions> = { ...opts };
+  delete common.kernels;
+  delete common.mglru;
+  delete common.onCell;
+  return common as Omit<RunInGuestOptions, 'kernel' | 'mglru'>;
+}
+
 /** Runs every cell. Kernels are resolved (fetched) first, so a bad name fails before any guest boots. */
 export async function runMatrix(opts: MatrixOptions): Promise<MatrixCell[]> {
   const cacheDir = opts.cacheDir ?? DEFAULT_LAB_CACHE;
@@ -54,8 +63,7 @@ export async function runMatrix(opts: MatrixOptions): Promise<MatrixCell[]> {
       opts.onCell?.('start', { kernel: kernel.spec, mglru });
       let cell: MatrixCell;
       try {
-        const { kernels: _k, mglru: _m, onCell: _c, ...common } = opts;
-        const r = await runInGuest({ ...common, kernel, ...(mglru === 'keep' ? {} : { mglru }) });
+        const r = await runInGuest({ ...guestOptions(opts), kernel, ...(mglru === 'keep' ? {} : { mglru }) });
         cell = { kernel: kernel.spec, release: kernel.release, mglru, mglruRead: r.mglru, exitCode: r.exitCode, accel: r.accel, bootMs: r.bootMs, commandMs: r.commandMs, error: undefined, ...parseCellVerdict(r.stdout) };
       } catch (err) {
         if (!(err instanceof GuestFailedError) || err.reason === 'interrupted') throw err;

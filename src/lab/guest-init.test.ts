@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { renderGuestInit, shellQuote } from './guest-init.js';
+
+test('shellQuote() leaves plain words and quotes the rest so sh gives them back unchanged', () => {
+  assert.equal(shellQuote('--json'), '--json');
+  const words = ["it's", 'a b', '$HOME', '`x`', '"q"', '', 'back\\slash', 'new\nline'];
+  const r = spawnSync('/bin/sh', ['-c', `printf '%s\\0' ${words.map(shellQuote).join(' ')}`], { encoding: 'utf8' });
+  assert.deepEqual(r.stdout.split('\0').slice(0, -1), words);
+});
+
+const base = { modules: ['lib/modules/kernel/fs/9p/9p.ko'], argv: ['/usr/bin/node', '/x/main.js', 'repro', "it's"], cwd: '/work/main', env: { PATH: '/usr/bin:/bin' }, watchdogS: 65, scratch: true } as const;
+
+test('renderGuestInit() is valid sh for cgroup v1 and v2, with and without MGLRU and scratch disk', () => {
+  for (const cgroup of ['v1', 'v2'] as const) {
+    for (const mglru of [undefined, 'on', 'off'] as const) {
+      const script = renderGuestInit({ ...base, cgroup, mglru, scratch: mglru !== 'off' });
+      const r = spawnSync('/bin/sh', ['-n'], { input: script, encoding: 'utf8' });
+      assert.equal(r.status, 0, `${cgroup} ${mglru}: ${r.stderr}`);
+    }
+  }
+});
+
+test('renderGuestInit() enables the v2 memory controller, sets MGLRU as asked and quotes the command', () => {
+  const v2 = renderGuestInit({ ...base, cgroup: 'v2', mglru: 'off' });
+  assert.match(v2, /mount -t cgroup2 cgroup2 \$R\/sys\/fs\/cgroup/);
+  assert.match(v2, /for c in memory cpu io pids; do echo "\+\$c" > \$R\/sys\/fs\/cgroup\/cgroup.subtree_control/);
+  assert.match(v2, /echo n > \/sys\/kernel\/mm\/lru_gen\/enabled/);
+  assert.match(v2, /'it'\\''s'/);
+  assert.match(v2, /sleep 65;/);
+  const v1 = renderGuestInit({ ...base, cgroup: 'v1', mglru: undefined });
+  assert.match(v1, /mount -t cgroup -o \$c cgroup/);
+  assert.doesNotMatch(v1, /lru_gen\/enabled \|\|/);
+});
