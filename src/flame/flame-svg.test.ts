@@ -7,13 +7,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { cannotRunHere } from '../test-support/live.js';
+
+interface DomElement { getAttribute(n: string): string | null; style: { display: string } }
 import { renderFlameGraph } from './render-flame-graph.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const fixture = new URL('../../test/fixtures/flame/small.folded', import.meta.url);
 
-test('the flame graph renders in Chromium; search highlights matches; click zooms; reset restores', async (t) => {
-  if (!fs.existsSync(CHROMIUM)) return cannotRunHere(t, `${CHROMIUM} is missing (apt-get install chromium)`);
+void test('the flame graph renders in Chromium; search highlights matches; click zooms; reset restores', async (t) => {
+  if (!fs.existsSync(CHROMIUM)) {
+    cannotRunHere(t, `${CHROMIUM} is missing (apt-get install chromium)`);
+    return;
+  }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-flame-browser-'));
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
   try {
@@ -37,7 +42,7 @@ test('the flame graph renders in Chromium; search highlights matches; click zoom
     // Search: the prompt gets a regular expression; matching frames turn magenta. shrink_ covers 50 + 20 of 121 samples.
     page.once('dialog', (d) => void d.accept('shrink_'));
     await page.locator('#search').click();
-    const matched = await page.locator('g.f[data-match="1"]').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-name')));
+    const matched = await page.locator('g.f[data-match="1"]').evaluateAll((gs) => (gs as unknown as DomElement[]).map((g) => g.getAttribute('data-name')));
     assert.deepEqual([...new Set(matched)].sort(), ['shrink_lruvec', 'shrink_node']);
     assert.equal(await fillOf('shrink_node'), 'rgb(230,0,230)');
     assert.notEqual(await fillOf('memcpy'), 'rgb(230,0,230)');
@@ -51,12 +56,12 @@ test('the flame graph renders in Chromium; search highlights matches; click zoom
     assert.ok(before < 1000);
     await target.click();
     assert.equal(Number(await target.locator('rect').getAttribute('width')), 1180);
-    assert.equal(await page.locator('g.f[data-name="kswapd"]').evaluate((g) => (g as SVGGElement).style.display), 'none');
+    assert.equal(await page.locator('g.f[data-name="kswapd"]').evaluate((g) => (g as unknown as DomElement).style.display), 'none');
     assert.match((await page.locator('g.f[data-name="clickhouse"]').getAttribute('class')) ?? '', /parent/);
     assert.ok(await page.locator('#reset').isVisible());
     await page.locator('#reset').click();
     assert.equal(Number(await target.locator('rect').getAttribute('width')), before);
-    assert.equal(await page.locator('g.f[data-name="kswapd"]').evaluate((g) => (g as SVGGElement).style.display), '');
+    assert.equal(await page.locator('g.f[data-name="kswapd"]').evaluate((g) => (g as unknown as DomElement).style.display), '');
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parseFoldedLine } from './folded-line.js';
 import { classifyFrames } from './frame-kind.js';
 
-test('parseFoldedLine() takes the count from the last field, so frames may hold spaces', () => {
+void test('parseFoldedLine() takes the count from the last field, so frames may hold spaces', () => {
   assert.deepEqual(parseFoldedLine('java;std::vector<int, std::allocator<int> >::push_back;memcpy 12\r'), {
     frames: ['java', 'std::vector<int, std::allocator<int> >::push_back', 'memcpy'], count: 12,
   });
@@ -11,7 +11,7 @@ test('parseFoldedLine() takes the count from the last field, so frames may hold 
   assert.equal(parseFoldedLine('   '), undefined);
 });
 
-test('parseFoldedLine() explains malformed lines', () => {
+void test('parseFoldedLine() explains malformed lines', () => {
   assert.match(parseFoldedLine('a;b;c') as string, /no sample count/);
   assert.match(parseFoldedLine('a;b x1') as string, /bad sample count "x1"/);
   assert.match(parseFoldedLine('a;b -3') as string, /bad sample count/);
@@ -19,7 +19,7 @@ test('parseFoldedLine() explains malformed lines', () => {
   assert.match(parseFoldedLine(';; 4') as string, /empty stack/);
 });
 
-test('classifyFrames() honours _[k] and treats everything below a kernel entry point as kernel', () => {
+void test('classifyFrames() honours _[k] and treats everything below a kernel entry point as kernel', () => {
   const f = ['java', 'write', 'entry_SYSCALL_64_after_hwframe', 'do_syscall_64', 'vfs_write'];
   assert.deepEqual(classifyFrames(f), [false, false, true, true, true]);
   const g = ['x', 'shrink_lruvec_[k]'];

@@ -24,7 +24,7 @@ Thread 1 (LWP 4242 "a.out"):
 [Inferior 1 (process 10005) detached]
 `;
 
-test('parseGdbBacktraces() keys frames by LWP, innermost first, names without arguments', () => {
+void test('parseGdbBacktraces() keys frames by LWP, innermost first, names without arguments', () => {
   const m = parseGdbBacktraces(GDB);
   assert.deepEqual([...m.keys()], [10012, 10011, 4242]);
   assert.deepEqual(m.get(10012), ['spin_forever', 'busy_thread', 'clone3']);
@@ -44,7 +44,7 @@ TID 10012:
 #2  0x00007f2690000000
 `;
 
-test('parseEuStack() keys frames by TID, drops symbol versions and marks missing symbols', () => {
+void test('parseEuStack() keys frames by TID, drops symbol versions and marks missing symbols', () => {
   const m = parseEuStack(EU);
   assert.deepEqual(m.get(10005), ['pause', 'main', '__libc_start_main']);
   assert.deepEqual(m.get(10012), ['spin_forever', 'busy_thread', '[unknown]']);

@@ -13,12 +13,12 @@ function thread(tid: number, comm: string, state: string, user: string[] | undef
 const futexK = ['futex_do_wait', 'futex_wait', '__x64_sys_futex', 'do_syscall_64', 'entry_SYSCALL_64_after_hwframe'];
 const reclaimK = ['shrink_lruvec', 'try_to_free_mem_cgroup_pages', 'try_charge_memcg', 'handle_mm_fault', 'exc_page_fault', 'asm_exc_page_fault'];
 
-test('joinStack() puts user frames (outermost first) above kernel frames (entry first)', () => {
+void test('joinStack() puts user frames (outermost first) above kernel frames (entry first)', () => {
   const j = joinStack(['syscall', 'park', 'start_thread'], ['futex_do_wait', 'entry_SYSCALL_64']);
   assert.deepEqual(j.map((f) => `${f.kernel ? 'k' : 'u'}:${f.name}`), ['u:start_thread', 'u:park', 'u:syscall', 'k:entry_SYSCALL_64', 'k:futex_do_wait']);
 });
 
-test('groupThreads() counts identical stacks, largest group first, and carries reclaim tags', () => {
+void test('groupThreads() counts identical stacks, largest group first, and carries reclaim tags', () => {
   const groups = groupThreads([
     thread(5, 'w', 'D', ['memcpy', 'worker'], reclaimK),
     thread(3, 'f', 'S', ['syscall', 'park'], futexK),
@@ -35,12 +35,12 @@ test('groupThreads() counts identical stacks, largest group first, and carries r
   assert.equal(groups[0]!.inReclaim, false);
 });
 
-test('groupThreads() keeps a user-only difference apart: the same kernel stack under different callers', () => {
+void test('groupThreads() keeps a user-only difference apart: the same kernel stack under different callers', () => {
   const groups = groupThreads([thread(1, 'a', 'S', ['x'], futexK), thread(2, 'a', 'S', ['y'], futexK)]);
   assert.equal(groups.length, 2);
 });
 
-test('toFoldedText() marks kernel frames with _[k], aggregates and replaces separators in names', () => {
+void test('toFoldedText() marks kernel frames with _[k], aggregates and replaces separators in names', () => {
   const text = toFoldedText([
     thread(1, 'a;b', 'S', ['main'], ['futex_do_wait', 'entry_SYSCALL_64']),
     thread(2, 'a;b', 'S', ['main'], ['futex_do_wait', 'entry_SYSCALL_64']),

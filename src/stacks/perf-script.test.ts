@@ -5,7 +5,7 @@ import { parsePerfScript } from './perf-script.js';
 
 const fixture = new URL('../../test/fixtures/flame/perf-script-dd.txt', import.meta.url);
 
-test('parsePerfScript() folds real perf script output, kernel frames marked, root first', () => {
+void test('parsePerfScript() folds real perf script output, kernel frames marked, root first', () => {
   const r = parsePerfScript(fs.readFileSync(fixture, 'utf8'));
   assert.equal(r.samples, 12);
   const lines = r.folded.trim().split('\n');

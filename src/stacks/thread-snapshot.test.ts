@@ -47,7 +47,7 @@ async function withParked(t: TestContext, tools: string[], fn: (p: ParkedProcess
 }
 
 for (const tool of ['eu-stack', 'gdb'] as const) {
-  test(`takeSnapshot() with ${tool} groups the parked threads with user and kernel frames, and the target keeps running`, async (t) => {
+  void test(`takeSnapshot() with ${tool} groups the parked threads with user and kernel frames, and the target keeps running`, async (t) => {
     await withParked(t, [tool], async (p) => {
       const snap = await takeSnapshot(LIVE_HOST, p.pid, { debugger: tool });
       assert.equal(snap.user.tool, tool);
@@ -73,7 +73,7 @@ for (const tool of ['eu-stack', 'gdb'] as const) {
   });
 }
 
-test('takeSnapshot({ kernelOnly }) reads kernel stacks and never looks for a debugger', async (t) => {
+void test('takeSnapshot({ kernelOnly }) reads kernel stacks and never looks for a debugger', async (t) => {
   await withParked(t, [], async (p) => {
     const snap = await takeSnapshot(LIVE_HOST, p.pid, { kernelOnly: true, searchPath: '/nonexistent' });
     assert.equal(snap.user.collected, false);
@@ -85,8 +85,11 @@ test('takeSnapshot({ kernelOnly }) reads kernel stacks and never looks for a deb
   });
 });
 
-test('collectUserStacks() skips the debugger with the reason when the mmap_lock probe times out', async (t) => {
-  if (process.getuid?.() !== 0) return cannotRunHere(t, 'needs root');
+void test('collectUserStacks() skips the debugger with the reason when the mmap_lock probe times out', async (t) => {
+  if (process.getuid?.() !== 0) {
+    cannotRunHere(t, 'needs root');
+    return;
+  }
   // A procfs root whose cmdline never answers: a FIFO without a writer blocks `head` exactly like a held mmap_lock.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-fakeproc-'));
   try {
@@ -101,7 +104,7 @@ test('collectUserStacks() skips the debugger with the reason when the mmap_lock 
   }
 });
 
-test('a debugger killed at its deadline leaves the target running', async (t) => {
+void test('a debugger killed at its deadline leaves the target running', async (t) => {
   await withParked(t, ['gdb'], async (p) => {
     const u = await collectUserStacks(LIVE_HOST, p.pid, { debugger: 'gdb', deadlineMs: 120 });
     assert.match(u.skipped ?? '', /did not finish within 120 ms/);
@@ -109,7 +112,7 @@ test('a debugger killed at its deadline leaves the target running', async (t) =>
   });
 });
 
-test('SIGKILL of reclaimwatch mid-snapshot leaves the target running', async (t) => {
+void test('SIGKILL of reclaimwatch mid-snapshot leaves the target running', async (t) => {
   await withParked(t, ['gdb'], async (p) => {
     const cli = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'stacks', '--pid', String(p.pid), '--debugger', 'gdb'], { cwd: root, stdio: 'ignore' });
     try {
@@ -125,7 +128,7 @@ test('SIGKILL of reclaimwatch mid-snapshot leaves the target running', async (t)
   });
 });
 
-test('the resume guard sends SIGCONT when the debugger exits leaving the target stopped', async (t) => {
+void test('the resume guard sends SIGCONT when the debugger exits leaving the target stopped', async (t) => {
   await withParked(t, [], async (p) => {
     // A "debugger" that stops the whole target and dies, as a tracer killed with a SIGSTOP still pending would.
     const { guardedCommand } = await import('./resume-guard.js');
