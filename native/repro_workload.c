@@ -12,7 +12,8 @@
  *
  * Unlike the original, it measures progress: every second the main thread prints one JSON line on stdout
  *   {"tMs":1000,"phase":"file","filesReady":8,"fileThreads":8,"memoryThreads":0,"filePages":123,"memoryPages":0}
- * with cumulative counters (pages read by file threads, pages touched by memory threads); the reader
+ * with cumulative counters (pages read by file threads, pages touched by memory threads; memoryThreads is
+ * how many memory threads were started so far); the reader
  * derives rates from two lines. Phases: prepare (files being written), file, both, done.
  *
  * It joins the cgroups named by --join FILE (writes its pid to each cgroup.procs) before anything else,
@@ -248,6 +249,44 @@ static uint64_t sum_counters(const struct counter *c, long n) {
   return s;
 }
 
+static int memory_started;
+
+/* The reporter: its own thread, started first, so a starter blocked in thread creation (which needs
+ * mmap_lock for the new stack) does not silence the reports. It also ends the run. */
+static void *reporter(void *arg) {
+  (void)arg;
+  prctl(PR_SET_NAME, "rw_reporter", 0, 0, 0);
+  uint64_t next_report_ms = 1000;
+  for (;;) {
+    uint64_t t_ms = (now_ns() - start_ns) / 1000000ull;
+    int done = stop_flag || t_ms >= cfg.duration_ms;
+    if (done || t_ms >= next_report_ms) {
+      int ready = __atomic_load_n(&files_ready, __ATOMIC_RELAXED);
+      int started = __atomic_load_n(&memory_started, __ATOMIC_RELAXED);
+      const char *phase = done ? "done" : t_ms >= cfg.delay_ms ? "both" : ready < cfg.file_threads ? "prepare" : "file";
+      printf("{\"tMs\":%llu,\"phase\":\"%s\",\"filesReady\":%d,\"fileThreads\":%ld,\"memoryThreads\":%d,"
+             "\"filePages\":%llu,\"memoryPages\":%llu}\n",
+             (unsigned long long)t_ms, phase, ready, cfg.file_threads, started,
+             (unsigned long long)sum_counters(file_counters, cfg.file_threads),
+             (unsigned long long)sum_counters(memory_counters, cfg.memory_threads));
+      next_report_ms += 1000;
+      while (next_report_ms <= t_ms) next_report_ms += 1000;
+    }
+    if (done) break;
+    uint64_t until = next_report_ms < cfg.duration_ms ? next_report_ms : cfg.duration_ms;
+    uint64_t now_ms = (now_ns() - start_ns) / 1000000ull;
+    if (until > now_ms) usleep((useconds_t)((until - now_ms) * 1000ull));
+  }
+  stop_flag = 1;
+  for (long i = 0; i < cfg.file_threads; i++) {
+    char name[4096];
+    file_name(name, sizeof name, i);
+    unlink(name);
+  }
+  fflush(stdout);
+  _exit(0);
+}
+
 int main(int argc, char **argv) {
   parse_args(argc, argv);
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
@@ -264,39 +303,17 @@ int main(int argc, char **argv) {
   memory_counters = calloc((size_t)cfg.memory_threads + 1, sizeof *memory_counters);
   if (!file_counters || !memory_counters) die("cannot allocate counters");
   start_ns = now_ns();
-  for (long i = 0; i < cfg.file_threads; i++) pthread_detach(start_thread(file_worker, i));
-  int memory_started = 0;
-  uint64_t next_report_ms = 1000;
+  pthread_detach(start_thread(reporter, 0));
+  /* The main thread is the starter: file threads now, memory threads at --delay-ms. */
+  for (long i = 0; i < cfg.file_threads && !stop_flag; i++) pthread_detach(start_thread(file_worker, i));
   for (;;) {
     uint64_t t_ms = (now_ns() - start_ns) / 1000000ull;
-    if (!memory_started && t_ms >= cfg.delay_ms) {
-      for (long i = 0; i < cfg.memory_threads; i++) pthread_detach(start_thread(memory_worker, i));
-      memory_started = 1;
-    }
-    int done = stop_flag || t_ms >= cfg.duration_ms;
-    if (done || t_ms >= next_report_ms) {
-      int ready = __atomic_load_n(&files_ready, __ATOMIC_RELAXED);
-      const char *phase = done ? "done" : memory_started ? "both" : ready < cfg.file_threads ? "prepare" : "file";
-      printf("{\"tMs\":%llu,\"phase\":\"%s\",\"filesReady\":%d,\"fileThreads\":%ld,\"memoryThreads\":%ld,"
-             "\"filePages\":%llu,\"memoryPages\":%llu}\n",
-             (unsigned long long)t_ms, phase, ready, cfg.file_threads, memory_started ? cfg.memory_threads : 0L,
-             (unsigned long long)sum_counters(file_counters, cfg.file_threads),
-             (unsigned long long)sum_counters(memory_counters, cfg.memory_threads));
-      next_report_ms += 1000;
-      while (next_report_ms <= t_ms) next_report_ms += 1000;
-    }
-    if (done) break;
-    uint64_t until = memory_started ? next_report_ms : (next_report_ms < cfg.delay_ms ? next_report_ms : cfg.delay_ms);
-    if (until > cfg.duration_ms) until = cfg.duration_ms;
-    uint64_t now_ms = (now_ns() - start_ns) / 1000000ull;
-    if (until > now_ms) usleep((useconds_t)((until - now_ms) * 1000ull));
+    if (t_ms >= cfg.delay_ms || stop_flag) break;
+    usleep((useconds_t)((cfg.delay_ms - t_ms) * 1000ull));
   }
-  stop_flag = 1;
-  for (long i = 0; i < cfg.file_threads; i++) {
-    char name[4096];
-    file_name(name, sizeof name, i);
-    unlink(name);
+  for (long i = 0; i < cfg.memory_threads && !stop_flag; i++) {
+    pthread_detach(start_thread(memory_worker, i));
+    __atomic_add_fetch(&memory_started, 1, __ATOMIC_RELAXED);
   }
-  fflush(stdout);
-  _exit(0);
+  for (;;) pause(); /* the reporter ends the process */
 }

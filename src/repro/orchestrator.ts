@@ -149,7 +149,9 @@ async function runLeg(o: ReproOptions, bin: string, leg: MglruLeg, rec: RunRecor
     const now = performance.now() - t0;
     if (exit === undefined || now >= tick * 1000 - 50) {
       const cur = monitor.sample(now, wl.latest());
-      const second = deriveSecond(prev, cur);
+      const derived = deriveSecond(prev, cur);
+      // A workload too stalled to report is still in its second phase once --delay has passed.
+      const second: Second = !derived.reported && derived.tS * 1000 >= p.delayMs && derived.phase !== 'both' && derived.phase !== 'done' ? { ...derived, phase: 'both' } : derived;
       prev = cur;
       seconds.push(second);
       o.onTick?.({ leg, cgroup: cg, params: p, second, soFar: decideVerdict(seconds) });

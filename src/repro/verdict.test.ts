@@ -62,3 +62,12 @@ void test('decideVerdict() explains a run without a first phase', () => {
   assert.equal(v.figures.fileBeforePerS, undefined);
   assert.match(v.reasons.join(' '), /no progress was measured before/);
 });
+
+void test('decideVerdict() takes the baseline from prepare when the files were still being written at --delay', () => {
+  const secs: Second[] = [sec(1, 'prepare', 0, 0, 2), sec(2, 'prepare', 500, 0, 2), sec(3, 'prepare', 700, 0, 2), sec(4, 'prepare', 700, 0, 2)];
+  for (let i = 5; i < 10; i++) secs.push({ ...sec(i, 'both', 0, 0, 5000), reported: false });
+  const v = decideVerdict(secs);
+  assert.equal(v.figures.fileBeforePerS, 700);
+  assert.equal(v.figures.silentSeconds, 5);
+  assert.equal(v.class, 'affected');
+});

@@ -2,7 +2,8 @@
 //
 // Thresholds (documented in docs/readme/repro.md):
 // - BEFORE: the file threads' rate before the second phase is the median of the last half of the seconds
-//   in phase `file` (files written, memory threads not started). AFTER: medians over the last third of the
+//   in phase `file` (files written, memory threads not started) with progress; when there are fewer than
+//   two such seconds (files still being written at --delay), the reading seconds of phase `prepare`. AFTER: medians over the last third of the
 //   seconds in phase `both`, when the run has settled (or not).
 // - COLLAPSED: at the end, the file threads read < 10 % of BEFORE (COLLAPSE_RATIO) *and* the memory
 //   threads touch < 10 % of their own best 3-second median of phase `both`: the process as a whole stopped
@@ -96,7 +97,9 @@ const pct = (r: number | undefined): string => (r === undefined ? 'n/a' : `${(r 
 /** Judges a run from its seconds. */
 export function decideVerdict(seconds: readonly Second[]): Verdict {
   const T = VERDICT_THRESHOLDS;
-  const filePhase = seconds.filter((s) => s.phase === 'file');
+  // Before: phase `file`; when the files took so long that it hardly happened, the reading part of `prepare`.
+  const reading = (ph: Second['phase']): Second[] => seconds.filter((s) => s.phase === ph && s.reported && (s.filePagesPerS ?? 0) > 0);
+  const filePhase = reading('file').length >= 2 ? reading('file') : reading('prepare');
   const both = seconds.filter((s) => s.phase === 'both');
   const before = median(defined(filePhase.slice(Math.floor(filePhase.length / 2)).map((s) => s.filePagesPerS)));
   const tail = both.slice(Math.floor((both.length * 2) / 3));
