@@ -74,18 +74,21 @@ const accelText = (a: 'kvm' | 'tcg'): string => (a === 'kvm' ? 'KVM' : 'TCG (sof
 
 /** Registers `reclaimwatch lab` and `reclaimwatch lab matrix`. */
 export function registerLab(program: Command): void {
+  // Every guest option lives on `lab` itself: commander gives options written after "matrix" to the parent
+  // anyway (the program does not use positional options), and the matrix reads them with optsWithGlobals().
   const lab = addGuestOptions(program.command('lab')
     .description('Runs a reclaimwatch command inside another kernel (a vmlinuz or a Debian kernel package) under qemu: cgroup v1/v2, MGLRU on/off, the host root shared read-only')
     .argument('[command...]', 'the reclaimwatch command and its arguments, after --')
-    .option('--kernel <vmlinuz|package>', 'kernel image path, or Debian package such as linux-image-6.1.0-50-amd64 (fetched with apt into the cache)')
-    .addOption(new Option('--mglru <mode>', 'set /sys/kernel/mm/lru_gen/enabled in the guest (default: as the kernel boots)').choices(['on', 'off'])))
-    .action(async (command: string[], o: GuestCliOptions & { kernel?: string; mglru?: 'on' | 'off' }) => {
+    .option('--kernel <vmlinuz|package>', 'kernel image path, or Debian package such as linux-image-6.1.0-50-amd64 (fetched with apt into the cache); lab matrix: repeat for each kernel', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--mglru <mode>', 'lab: on or off (default: as the kernel boots); lab matrix: keep, on, off, or both (a row each)'))
+    .action(async (command: string[], o: GuestCliOptions & { kernel: string[]; mglru?: string }) => {
       process.exitCode = await withInterrupt(async (signal) => {
-        if (!o.kernel) throw new UsageError('give --kernel: a vmlinuz path or a Debian kernel package name (apt-cache search linux-image-6.1)');
+        if (o.kernel.length !== 1) throw new UsageError(o.kernel.length === 0 ? 'give --kernel: a vmlinuz path or a Debian kernel package name (apt-cache search linux-image-6.1)' : 'give --kernel once (use lab matrix for several kernels)');
+        if (o.mglru !== undefined && o.mglru !== 'on' && o.mglru !== 'off') throw new UsageError(`bad --mglru ${JSON.stringify(o.mglru)}: give on or off`);
         if (command.length === 0) throw new UsageError('give the command to run after --, e.g. reclaimwatch lab --kernel linux-image-6.1.0-50-amd64 -- host --json');
         const argv = o.exec ? command : reclaimwatchArgv(command);
         const r = await runInGuest({
-          ...commonRunOptions(o, signal), kernel: o.kernel, argv, ...(o.mglru ? { mglru: o.mglru } : {}),
+          ...commonRunOptions(o, signal), kernel: o.kernel[0] as string, argv, ...(o.mglru ? { mglru: o.mglru } : {}),
           onStdout: (c) => process.stdout.write(c), onStderr: (c) => process.stderr.write(c),
         });
         if (!o.quiet) {
@@ -95,19 +98,20 @@ export function registerLab(program: Command): void {
       });
     });
 
-  addGuestOptions(lab.command('matrix')
-    .description('Runs a reclaimwatch command (normally repro) with --json on every kernel × MGLRU setting and tabulates the verdicts')
+  lab.command('matrix')
+    .description('Runs a reclaimwatch command (normally repro) with --json on every kernel × MGLRU setting (lab\'s options: --kernel A --kernel B --mglru both ...) and tabulates the verdicts')
     .argument('[command...]', 'the reclaimwatch command and its arguments, after -- (e.g. -- repro --preset small)')
-    .option('--kernel <vmlinuz|package>', 'a kernel; repeat for each', (v: string, prev: string[]) => [...prev, v], [] as string[])
-    .addOption(new Option('--mglru <mode>', 'MGLRU in each guest: keep (as booted), on, off, or both (a row each)').choices(['keep', 'on', 'off', 'both']).default('keep'))
-    .option('--json', 'print the cells as JSON'))
-    .action(async (command: string[], o: GuestCliOptions & { kernel: string[]; mglru: MatrixMglru; json?: boolean }) => {
+    .option('--json', 'print the cells as JSON')
+    .action(async (command: string[], _o: unknown, cmd: Command) => {
+      const o = cmd.optsWithGlobals<GuestCliOptions & { kernel: string[]; mglru?: string; json?: boolean }>();
       process.exitCode = await withInterrupt(async (signal) => {
         if (o.kernel.length === 0) throw new UsageError('give --kernel at least once (a vmlinuz path or a Debian kernel package name)');
+        const mglru = (o.mglru ?? 'keep') as MatrixMglru;
+        if (!['keep', 'on', 'off', 'both'].includes(mglru)) throw new UsageError(`bad --mglru ${JSON.stringify(o.mglru)}: give keep, on, off or both`);
         if (command.length === 0) throw new UsageError('give the command after --, e.g. reclaimwatch lab matrix --kernel A --kernel B -- repro');
         const argv = o.exec ? command : reclaimwatchArgv(withJson(command));
         const cells = await runMatrix({
-          ...commonRunOptions(o, signal), kernels: o.kernel, mglru: o.mglru, argv,
+          ...commonRunOptions(o, signal), kernels: o.kernel, mglru, argv,
           ...(o.quiet ? {} : { onCell: (ev, c) => process.stderr.write(ev === 'start' ? `lab: ${c.kernel}, MGLRU ${c.mglru}: running\n` : `lab: ${c.kernel}, MGLRU ${c.mglru}: ${c.verdict ?? 'no verdict'}${c.accel ? ` (${c.accel})` : ''}\n`) }),
         });
         process.stdout.write(o.json ? `${JSON.stringify({ cells }, null, 2)}\n` : renderMatrixTable(cells));
