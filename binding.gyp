@@ -6,6 +6,12 @@
       "cflags": ["-O2", "-Wall"]
     },
     {
+      "target_name": "cmdline_probe",
+      "type": "executable",
+      "sources": ["native/cmdline_probe.c"],
+      "cflags": ["-O2", "-Wall"]
+    },
+    {
       "target_name": "repro_workload",
       "type": "executable",
       "sources": ["native/repro_workload.c"],

@@ -6,6 +6,8 @@ import type { DoctorReport } from '../doctor/report.js';
 import { UsageError } from '../kernel/errors.js';
 import { renderDoctorText } from '../render/doctor-text.js';
 import { resolveTargets } from '../targets/resolve-targets.js';
+import type { Target } from '../targets/target.js';
+import { traceEvidence } from '../trace/doctor-evidence.js';
 import { EXIT, addHostPathOptions, hostFromOptions, useColour } from './common.js';
 
 interface DoctorCliOptions {
@@ -22,6 +24,7 @@ interface DoctorCliOptions {
   trace?: boolean;
   record?: string;
   replay?: string;
+  bpftrace: string;
 }
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
@@ -49,6 +52,8 @@ export function registerDoctor(program: Command): void {
     .option('--probe-deadline <ms>', 'deadline of the mmap_lock probe (a /proc/PID/cmdline read in a child)', '1000')
     .option('--threshold <name=value>', 'override a classifier threshold (see README); repeatable', collect)
     .option('--no-stacks', 'do not read kernel stacks')
+    .option('--trace', 'also trace memcg reclaim and mmap_lock holds with bpftrace during the window (root)')
+    .option('--bpftrace <path>', 'bpftrace binary for --trace', 'bpftrace')
     .option('--record <file>', 'also save the raw samples of the window (JSON) for replay')
     .option('--replay <file>', 'classify a saved recording instead of sampling (thresholds may differ)')
     .addHelpText('after', '\nExit status: 0 healthy or cpu-bound, 1 a problem found, 2 usage error, 3 could not inspect (node-problem-detector plugin protocol).');
@@ -101,6 +106,7 @@ export function registerDoctor(program: Command): void {
       stacks: o.stacks,
       failures: failureRows,
       signal: ac.signal,
+      ...(o.trace ? { trace: { run: (t: Target, durationMs: number, stop: AbortSignal) => traceEvidence({ ...(t.kind === 'pid' && t.pid !== undefined && !t.cgroup ? { pid: t.pid } : t.cgroup ? { cgroupPath: t.cgroup.path } : {}), durationMs, bpftrace: o.bpftrace, host, stop }) } } : {}),
       ...(o.record !== undefined ? { onRecording: (rec: DoctorRecording) => saveRecording(o.record!, rec) } : {}),
       ...(progress ? { onTick: (ms: number) => process.stderr.write(`\rsampling ${targets.length} target${targets.length === 1 ? '' : 's'}: ${Math.round(ms / 1000)}/${window} s`) } : {}),
     });

@@ -34,3 +34,7 @@ try {
     process.exitCode = reportError(err);
   }
 }
+// Every command has awaited its work by now. Exit explicitly so that a child abandoned in the kernel (a probe
+// stuck in D state, a bpftrace that ignored SIGINT) can never hold reclaimwatch open; the exit hook in
+// src/probe/run-with-deadline.ts SIGKILLs whatever is left. stdout/stderr are synchronous for files and pipes on Linux.
+process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);

@@ -127,14 +127,40 @@ export function classify(input: ClassifyInput, t: Thresholds = DEFAULT_THRESHOLD
   if (threadsInReclaim) add({ code: 'threads-in-reclaim', severity: 'warning', message: `${pct(rs.share!)} of running threads' kernel stacks are in page reclaim` });
 
   // The mmap_lock probe.
-  const stall = probe.timeouts > 0 || (probe.worstLatencyMs ?? 0) >= t.mmapLockStallMs;
+  const probeStall = probe.timeouts > 0 || (probe.worstLatencyMs ?? 0) >= t.mmapLockStallMs;
   evidence.push({
     signal: 'mmap_lock probe (/proc/PID/cmdline read)',
     value: probe.probes === 0 ? 'not run' : `${probe.timeouts > 0 ? `${probe.timeouts} of ${probe.probes} timed out; ` : ''}worst ${probe.worstLatencyMs === undefined ? 'n/a' : `${num(probe.worstLatencyMs)} ms`}`,
     threshold: `≥ ${t.mmapLockStallMs} ms`,
     meaning: 'how long `ps aux` would hang on this process',
   });
-  if (stall) add({ code: 'mmap-lock-stall', severity: 'critical', message: probe.timeouts > 0 ? `reading /proc/PID/cmdline did not finish within its deadline (${probe.timeouts}×): ps, top and perf will hang on this process` : `reading /proc/PID/cmdline took ${num(probe.worstLatencyMs ?? 0)} ms: mmap_lock is held for long` });
+  if (probeStall) add({ code: 'mmap-lock-stall', severity: 'critical', message: probe.timeouts > 0 ? `reading /proc/PID/cmdline did not finish within its deadline (${probe.timeouts}×): ps, top and perf will hang on this process` : `reading /proc/PID/cmdline took ${num(probe.worstLatencyMs ?? 0)} ms: mmap_lock is held for long` });
+
+  // Trace evidence (doctor --trace).
+  const tr = input.trace;
+  let traceStall = false;
+  if (tr) {
+    if (!tr.ran) {
+      evidence.push({ signal: 'trace (bpftrace)', value: 'not run', threshold: '', meaning: tr.unavailable.join('; ') });
+    } else {
+      const secs = Math.max(0.001, tr.tracedMs / 1000);
+      if (tr.memcgReclaim) {
+        const r = tr.memcgReclaim;
+        evidence.push({
+          signal: 'memcg reclaim calls (trace)',
+          value: `${num(r.calls / secs)}/s, ${r.calls ? num(r.pagesReclaimed / r.calls) : '0'} pages/call, longest ${num(r.maxUs / 1000)} ms`,
+          threshold: '',
+          meaning: `${pct(Math.min(1, r.totalUs / 1e6 / secs))} of a CPU-second per second spent inside memcg reclaim`,
+        });
+      }
+      if (tr.mmapLock) {
+        const l = tr.mmapLock;
+        evidence.push({ signal: 'mmap_lock holds ≥ 1 s (trace)', value: `${l.holdsOver1s} of ${l.holds}, longest ${num(l.maxHoldMs)} ms`, threshold: '> 0', meaning: l.tidsOver1s.length ? `held by TIDs ${l.tidsOver1s.slice(0, 5).join(', ')}` : 'no long holder' });
+        traceStall = l.holdsOver1s > 0;
+      }
+      if (tr.unavailable.length) evidence.push({ signal: 'trace: not measured', value: tr.unavailable.join('; '), threshold: '', meaning: '' });
+    }
+  }
 
   // PSI.
   if (w.psi.memoryFull !== undefined || w.psi.memorySome !== undefined) {
@@ -150,6 +176,8 @@ export function classify(input: ClassifyInput, t: Thresholds = DEFAULT_THRESHOLD
   if (oomKills > 0 || m?.underOom) add({ code: 'oom-kills', severity: 'critical', message: m?.underOom ? 'the cgroup is frozen under OOM (oom_kill_disable is set)' : `${oomKills} OOM kill${oomKills > 1 ? 's' : ''} in the cgroup during the window` });
   if (m) evidence.push({ signal: 'OOM kills in the window', value: String(oomKills), threshold: '> 0', meaning: 'the kernel gave up reclaiming and killed; a livelock never gets here' });
 
+  if (traceStall && !probeStall) add({ code: 'mmap-lock-stall', severity: 'critical', message: `a thread held mmap_lock for ${num(tr!.mmapLock!.maxHoldMs)} ms (traced): ps, top and perf hang on this process meanwhile` });
+  const stall = probeStall || traceStall;
   const memoryInvolved = atLimit || psiFull || psiSome || stall || threadsInReclaim;
   if (host.mglruPresent && !host.mglruEnabled && memoryInvolved) {
     add({ code: 'mglru-off', severity: 'info', message: 'this kernel has MGLRU (/sys/kernel/mm/lru_gen) but it is off' });

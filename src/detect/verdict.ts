@@ -49,6 +49,15 @@ export interface HostFacts {
   kernelRelease: string;
 }
 
+/** What a short bpftrace run (`doctor --trace`) saw; see src/trace/doctor-evidence.ts. */
+export interface TraceSummary {
+  ran: boolean;
+  tracedMs: number;
+  memcgReclaim: { calls: number; totalUs: number; maxUs: number; pagesReclaimed: number } | undefined;
+  mmapLock: { holds: number; holdsOver1s: number; maxHoldMs: number; tidsOver1s: number[]; maxWaitUs: number } | undefined;
+  unavailable: string[];
+}
+
 /** Everything `classify` looks at: models only, so recorded samples replay into the same verdicts. */
 export interface ClassifyInput {
   /** The model over the whole window (first sample to last). */
@@ -57,4 +66,6 @@ export interface ClassifyInput {
   intervals: TargetModel[];
   probe: ProbeSummary;
   host: HostFacts;
+  /** Trace evidence, when `--trace` ran. */
+  trace?: TraceSummary | undefined;
 }

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { LIVE_HOST } from '../host/host-paths.js';
 import { cannotRunHere, liveCgroupBlocker, makeTestCgroup, spawnInCgroup, waitFor, type TestCgroup } from '../test-support/live.js';
 import { resolveTargets } from '../targets/resolve-targets.js';
-import { runDoctor } from './run-doctor.js';
+import { type DoctorOptions, runDoctor } from './run-doctor.js';
+import { traceEvidence } from '../trace/doctor-evidence.js';
 import { doctorReportSchema, type TargetReport } from './report.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -17,7 +18,7 @@ after(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-async function scenario(t: import('node:test').TestContext, limitBytes: number, cmd: string, args: string[], warmMs: number, ready?: (cg: TestCgroup, child: ChildProcess) => Promise<boolean>): Promise<TargetReport | undefined> {
+async function scenario(t: import('node:test').TestContext, limitBytes: number, cmd: string, args: string[], warmMs: number, ready?: (cg: TestCgroup, child: ChildProcess) => Promise<boolean>, extra: Partial<DoctorOptions> = {}): Promise<TargetReport | undefined> {
   const why = liveCgroupBlocker();
   if (why) {
     cannotRunHere(t, why);
@@ -32,7 +33,7 @@ async function scenario(t: import('node:test').TestContext, limitBytes: number, 
   if (ready) assert.ok(await ready(cg, child), 'workload did not become ready');
   await new Promise((r) => setTimeout(r, warmMs));
   const { targets } = await resolveTargets(LIVE_HOST, { cgroup: cg.path });
-  const report = await runDoctor(LIVE_HOST, targets, { windowMs: 3000 });
+  const report = await runDoctor(LIVE_HOST, targets, { windowMs: 3000, ...extra });
   doctorReportSchema.parse(report);
   await cg.remove();
   assert.ok(!fs.existsSync(cg.memoryDir), 'test cgroup removed');
@@ -56,7 +57,7 @@ test('a busy loop is cpu-bound', async (t) => {
   assert.ok(cpu.userCores > cpu.systemCores * 3);
 });
 
-test('threads re-reading mmapped files several times the limit, with anonymous faulting beside them, thrash or livelock', async (t) => {
+test('threads re-reading mmapped files several times the limit, with anonymous faulting beside them, thrash or livelock (with --trace)', async (t) => {
   if (liveCgroupBlocker()) return void cannotRunHere(t, liveCgroupBlocker()!);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rwthrash-'));
   cleanups.push(() => Promise.resolve(fs.rmSync(dir, { recursive: true, force: true })));
@@ -73,7 +74,7 @@ test('threads re-reading mmapped files several times the limit, with anonymous f
   const r = await scenario(t, 64 << 20, bin, [data, '16', '16', '4', '8'], 1500, async (_cg, child) => {
     child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
     return waitFor(() => out.includes('ready'), 20000);
-  });
+  }, { trace: { run: (tg, durationMs, stop) => traceEvidence({ cgroupPath: tg.cgroup!.path, durationMs, stop }) } });
   if (!r) return;
   assert.ok(['thrashing', 'reclaim-livelock'].includes(r.verdict), `verdict ${r.verdict}: ${JSON.stringify(r.findings)}`);
   const codes = r.findings.map((f) => f.code);
@@ -82,6 +83,10 @@ test('threads re-reading mmapped files several times the limit, with anonymous f
   assert.ok(mem.usageRatio > 0.9 && mem.limitHitsPerSec > 0);
   assert.ok(r.stacks.groups.some((g) => g.tags.inReclaim && g.frames.includes('try_charge_memcg')), 'kernel stacks show memcg reclaim');
   assert.ok(r.probes.some((p) => p.latencyMs > 0));
+  // doctor --trace: bpftrace saw the memcg reclaims of this cgroup.
+  assert.ok(r.trace?.ran, JSON.stringify(r.trace?.unavailable));
+  assert.ok((r.trace?.memcgReclaim?.calls ?? 0) > 0, 'traced memcg reclaim calls');
+  assert.ok(r.evidence.some((e) => e.signal === 'memcg reclaim calls (trace)'));
 });
 
 test('a loop of allocations beyond the limit is an oom-loop', async (t) => {

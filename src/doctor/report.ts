@@ -4,7 +4,7 @@ import { VERDICTS } from '../detect/verdict.js';
 
 const finding = z.object({ code: z.string(), severity: z.enum(['info', 'warning', 'critical']), message: z.string() });
 const evidence = z.object({ signal: z.string(), value: z.string(), threshold: z.string(), meaning: z.string() });
-const probe = z.object({ pid: z.number(), outcome: z.enum(['ok', 'timeout', 'gone', 'error']), latencyMs: z.number(), deadlineMs: z.number() });
+const probe = z.object({ pid: z.number(), outcome: z.enum(['ok', 'timeout', 'gone', 'error']), latencyMs: z.number(), deadlineMs: z.number(), timing: z.enum(['read', 'wall']).optional() });
 const stackGroup = z.object({
   count: z.number(), threads: z.number(), states: z.array(z.string()), frames: z.array(z.string()),
   tags: z.object({ inReclaim: z.boolean(), waitsMmapLock: z.boolean(), inPageFault: z.boolean() }),
@@ -33,6 +33,13 @@ export const targetReportSchema = z.object({
   stacks: z.object({ sampled: z.number(), groups: z.array(stackGroup), unavailable: z.string().optional() }),
   advice: z.array(z.string()),
   unreadable: z.array(z.string()),
+  /** What `--trace` measured with bpftrace (memcg reclaim, mmap_lock holds), when asked. */
+  trace: z.object({
+    ran: z.boolean(), tracedMs: z.number(),
+    memcgReclaim: z.object({ calls: z.number(), totalUs: z.number(), maxUs: z.number(), pagesReclaimed: z.number() }).optional(),
+    mmapLock: z.object({ holds: z.number(), holdsOver1s: z.number(), maxHoldMs: z.number(), tidsOver1s: z.array(z.number()), maxWaitUs: z.number() }).optional(),
+    unavailable: z.array(z.string()),
+  }).optional(),
 });
 
 /** The whole `doctor --json` document. */

@@ -4,7 +4,7 @@
 import type { HostPaths } from '../host/host-paths.js';
 import { classify } from '../detect/classify.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from '../detect/thresholds.js';
-import type { HostFacts, ProbeSummary } from '../detect/verdict.js';
+import type { HostFacts, ProbeSummary, TraceSummary } from '../detect/verdict.js';
 import { detectCgroupLayout } from '../kernel/cgroup/layout.js';
 import { readKernelFileIfExists } from '../kernel/read.js';
 import { readLruGen } from '../kernel/sys/lru-gen.js';
@@ -28,6 +28,8 @@ export interface DoctorOptions {
   probe?: boolean;
   /** At most this many processes probed per target (the ones with most threads). Default 4. */
   maxProbesPerTarget?: number;
+  /** Also trace memcg reclaim and mmap_lock with bpftrace for the window (`doctor --trace`). */
+  trace?: { run: (target: Target, durationMs: number, stop: AbortSignal) => Promise<TraceSummary>; maxTargets?: number };
   /** Receives the raw recording (to save it with `--record`). */
   onRecording?: (rec: DoctorRecording) => void;
   /** Called after each sampling tick (for a progress line). */
@@ -93,6 +95,11 @@ export async function runDoctor(host: HostPaths, targets: Target[], opts: Doctor
     });
   };
 
+  // Traces run beside the sampling; bpftrace's startup eats into the window, so they stop at its end.
+  const traceStop = new AbortController();
+  const traces: Array<Promise<TraceSummary> | undefined> = targets.map((t, i) =>
+    opts.trace && i < (opts.trace.maxTargets ?? 4) ? opts.trace.run(t, opts.windowMs, traceStop.signal) : undefined);
+
   tick();
   startProbes();
   let probedMid = false;
@@ -109,6 +116,8 @@ export async function runDoctor(host: HostPaths, targets: Target[], opts: Doctor
       startProbes();
     }
   }
+  traceStop.abort();
+  const traceResults = await Promise.all(traces.map((p) => (p ? Promise.race([p, sleep(1000).then((): TraceSummary => ({ ran: false, tracedMs: 0, memcgReclaim: undefined, mmapLock: undefined, unavailable: ['bpftrace did not print its maps within 1 s of the window end'] }))]) : undefined)));
   const recording: DoctorRecording = {
     schema: 'reclaimwatch.recording/v1',
     windowMs: opts.windowMs,
@@ -118,7 +127,7 @@ export async function runDoctor(host: HostPaths, targets: Target[], opts: Doctor
     root: process.getuid?.() === 0,
     stacksAsked: opts.stacks !== false,
     hostSamples,
-    targets: await Promise.all(targets.map(async (t, i) => ({ target: describeTarget(t), samples: samples[i]!, probes: await Promise.all(probes[i]!) }))),
+    targets: await Promise.all(targets.map(async (t, i) => ({ target: describeTarget(t), samples: samples[i]!, probes: await Promise.all(probes[i]!), ...(traceResults[i] ? { trace: traceResults[i] } : {}) }))),
     failures: opts.failures ?? [],
   };
   opts.onRecording?.(recording);
@@ -135,7 +144,7 @@ export interface DoctorRecording {
   root: boolean;
   stacksAsked: boolean;
   hostSamples: HostSample[];
-  targets: Array<{ target: TargetReport['target']; samples: TargetSample[]; probes: MmapLockProbe[] }>;
+  targets: Array<{ target: TargetReport['target']; samples: TargetSample[]; probes: MmapLockProbe[]; trace?: TraceSummary }>;
   failures: Array<{ target: string; message: string }>;
 }
 
@@ -170,7 +179,7 @@ export function assessRecording(rec: DoctorRecording, thresholds: Thresholds = D
     // If the target went, judge the part of the window it was there for, but report it gone.
     const window = derive(first, last, cpus, hFirst, hLast);
     const intervals = ss.slice(1).map((s, k) => derive(ss[k]!, s, cpus, hostSamples[k], hostSamples[k + 1]));
-    const verdict = classify({ window, intervals, probe: probeSummary(pr), host: facts }, thresholds);
+    const verdict = classify({ window, intervals, probe: probeSummary(pr), host: facts, trace: rt.trace }, thresholds);
     const stackSamples = ss.flatMap((s) => s.stacks ?? []);
     const stacksReadable = ss.some((s) => s.stacks !== undefined);
     const unreadable = [...new Set(ss.flatMap((s) => s.unreadable))];
@@ -182,7 +191,7 @@ export function assessRecording(rec: DoctorRecording, thresholds: Thresholds = D
       findings: verdict.findings,
       evidence: verdict.evidence,
       metrics: window as unknown as Record<string, unknown>,
-      probes: pr.map((p) => ({ pid: p.pid, outcome: p.outcome, latencyMs: p.latencyMs, deadlineMs: p.deadlineMs })),
+      probes: pr.map((p) => ({ pid: p.pid, outcome: p.outcome, latencyMs: p.latencyMs, deadlineMs: p.deadlineMs, ...(p.timing ? { timing: p.timing } : {}) })),
       stacks: {
         sampled: stackSamples.length,
         groups: groupStacks(stackSamples),
@@ -190,6 +199,7 @@ export function assessRecording(rec: DoctorRecording, thresholds: Thresholds = D
       },
       advice: verdict.advice,
       unreadable,
+      ...(rt.trace ? { trace: rt.trace } : {}),
     });
   }
   reports.sort((a, b) => b.severity - a.severity);
