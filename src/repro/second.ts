@@ -87,7 +87,7 @@ export function deriveSecond(prev: RawSample, cur: RawSample): Second {
   };
   const sameScope = prev.reclaim && cur.reclaim && prev.reclaim.scope === cur.reclaim.scope;
   const st = cur.stacks;
-  const worst = Math.max(cur.probe.pendingMs, ...cur.probe.finishedMs, -1);
+  const worst = Math.max(cur.probe.pendingMs > 0 ? cur.probe.pendingMs : -1, ...cur.probe.finishedMs, -1); // 0: none in flight
   return {
     tS: Math.round(cur.atMs / 100) / 10,
     phase: p1?.phase ?? 'start',
