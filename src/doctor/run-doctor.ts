@@ -117,7 +117,7 @@ export async function runDoctor(host: HostPaths, targets: Target[], opts: Doctor
     }
   }
   traceStop.abort();
-  const traceResults = await Promise.all(traces.map((p) => (p ? Promise.race([p, sleep(1000).then((): TraceSummary => ({ ran: false, tracedMs: 0, memcgReclaim: undefined, mmapLock: undefined, unavailable: ['bpftrace did not print its maps within 1 s of the window end'] }))]) : undefined)));
+  const traceResults = await Promise.all(traces.map((p) => (p ? Promise.race([p, sleep(1000).then((): TraceSummary => ({ ran: false, tracedMs: 0, memcgReclaim: undefined, mmapLock: undefined, unavailable: ['bpftrace did not print its maps within 1 s of the window end'] }))]) : Promise.resolve(undefined))));
   const recording: DoctorRecording = {
     schema: 'reclaimwatch.recording/v1',
     windowMs: opts.windowMs,

@@ -47,7 +47,8 @@ export async function probeMmapLock(host: HostPaths, pid: number, deadlineMs = D
     : await runWithDeadline('head', ['-c', '4096', file], { deadlineMs, maxStdoutBytes: 4096 });
   const timed = native && r.code === 0 ? /^(\d+) (\d+)/.exec(r.stdout) : null;
   const latency = timed ? Number(timed[1]) / 1e6 : r.elapsedMs;
-  const base = { pid, deadlineMs, latencyMs: Math.round(latency * 1000) / 1000, timing: (timed ? 'read' : 'wall') as 'read' | 'wall' };
+  const timing: 'read' | 'wall' = timed ? 'read' : 'wall';
+  const base = { pid, deadlineMs, latencyMs: Math.round(latency * 1000) / 1000, timing };
   if (r.timedOut) return { ...base, latencyMs: Math.max(base.latencyMs, deadlineMs), outcome: 'timeout', cmdline: undefined, detail: `reading ${file} did not finish within ${deadlineMs} ms` };
   if (r.spawnError) return { ...base, outcome: 'error', cmdline: undefined, detail: `cannot run head: ${r.spawnError.message}` };
   if (r.code !== 0) {
