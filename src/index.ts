@@ -22,3 +22,44 @@ export { readV1Cpu, readV2Cpu, parseCpuMax, type CgroupCpu } from './kernel/cgro
 export { readLruGen, parseLruGenEnabled, type LruGen } from './kernel/sys/lru-gen.js';
 export { findTracefs, hasTracepoint, hasKprobes } from './kernel/sys/tracing.js';
 export { readThreadStats, type ThreadStat } from './sample/thread-stats.js';
+export { probeMmapLock, DEFAULT_PROBE_DEADLINE_MS, type MmapLockProbe } from './probe/mmap-lock-probe.js';
+export { runWithDeadline, type DeadlineResult, type DeadlineOptions } from './probe/run-with-deadline.js';
+export { tagKernelStack, RECLAIM_FRAMES, MMAP_LOCK_FRAMES, type StackTags } from './probe/reclaim-frames.js';
+export { buildHostReport, type HostReport } from './host/host-report.js';
+
+// Targets, samples, models.
+export type { Target } from './targets/target.js';
+export { resolveTargets, type TargetSpec } from './targets/resolve-targets.js';
+export type { TargetSample, HostSample, ProcessSample, StackSample } from './sample/sample.js';
+export type { TargetModel, HostModel } from './sample/model.js';
+export { collectTargetSample, collectHostSample } from './sample/collect.js';
+export { derive, deriveHost, reclaimPages } from './sample/derive.js';
+
+// Detection and doctor.
+export { classify } from './detect/classify.js';
+export { DEFAULT_THRESHOLDS, parseThresholdOverrides, type Thresholds } from './detect/thresholds.js';
+export { VERDICTS, type VerdictClass, type Verdict, type Finding, type Evidence, type ClassifyInput } from './detect/verdict.js';
+export { runDoctor, assessRecording, type DoctorOptions, type DoctorRecording } from './doctor/run-doctor.js';
+export { doctorReportSchema, type DoctorReport, type TargetReport } from './doctor/report.js';
+export { saveRecording, loadRecording } from './doctor/recording-json.js';
+
+// trace.
+export { traceEvidence, type TraceEvidence } from './trace/doctor-evidence.js';
+export { runTraceProgram, type RunTraceOptions } from './trace/run-program.js';
+export { TRACE_PROGRAMS, findProgram } from './trace/programs/all-programs.js';
+export { TRACE_SCHEMA, type TraceDocument } from './trace/trace-document.js';
+export { parseBpftraceJson, createJsonStreamParser, type BpftraceStream } from './trace/json-stream.js';
+export { renderLog2Histogram } from './render/histogram.js';
+
+// stacks and flame graphs.
+export { takeSnapshot } from './stacks/thread-snapshot.js';
+export { groupThreads } from './stacks/group-threads.js';
+export { joinStack } from './stacks/stack-frame.js';
+export { toFoldedText } from './stacks/folded-stacks.js';
+export { sampleKernelStacks } from './stacks/kernel-sampler.js';
+export { perfProfile } from './stacks/perf-bridge.js';
+export { parsePerfScript } from './stacks/perf-script.js';
+export { parseGdbBacktraces } from './stacks/gdb-backtrace.js';
+export { parseEuStack } from './stacks/eu-stack-output.js';
+export { renderFlameGraph } from './flame/render-flame-graph.js';
+export { parseFoldedLine } from './flame/folded-line.js';
