@@ -5,7 +5,8 @@ import os from 'node:os';
 import fs from 'node:fs';
 import { type Command, Option } from 'commander';
 import { EXIT, addHostPathOptions, hostFromOptions, parseDurationMs, reportError } from './common.js';
-import { ReclaimwatchError, UsageError } from '../kernel/errors.js';
+import type { HostPaths } from '../host/host-paths.js';
+import { KernelLacksError, ReclaimwatchError, UsageError } from '../kernel/errors.js';
 import { detectCgroupLayout } from '../kernel/cgroup/layout.js';
 import { readMeminfo } from '../kernel/proc/meminfo.js';
 import { readLruGen } from '../kernel/sys/lru-gen.js';
@@ -16,7 +17,11 @@ import { parseMglruMode } from '../repro/mglru.js';
 import { runRepro } from '../repro/orchestrator.js';
 import { PRESETS, type PresetName, type ReproParams, scaleForHost } from '../repro/params.js';
 import { buildReport, legSummary, renderReportText } from '../repro/report.js';
+import { DOCTOR_WINDOW_MS } from '../repro/doctor-loop.js';
 import { defaultStateDir } from '../repro/run-registry.js';
+import { mmapLockProgram } from '../trace/programs/mmap-lock.js';
+import { memcgReclaimProgram } from '../trace/programs/reclaim.js';
+import { prepareTraceEnvironment } from '../trace/trace-environment.js';
 
 interface ReproCliOptions {
   preset: string;
@@ -32,6 +37,9 @@ interface ReproCliOptions {
   dir: string;
   mglru: string;
   trace?: boolean;
+  bpftrace: string;
+  doctor: boolean;
+  doctorWindow: string;
   json?: boolean;
   report?: string;
   cleanup?: boolean;
@@ -47,6 +55,18 @@ const int = (text: string, what: string): number => {
 function requireRoot(what: string): void {
   if (process.getuid?.() !== 0) {
     throw new ReclaimwatchError('permission', `${what} needs root: it creates cgroups with memory and CPU limits and records runs under /var/lib/reclaimwatch; run it with sudo`);
+  }
+}
+
+/**
+ * `--trace` preflight, before anything is created: bpftrace present and runnable as root, tracefs, and at least
+ * one of the two programs' tracepoints. Throws ToolMissingError / KernelLacksError / permission (exit 3).
+ */
+async function checkTracing(host: HostPaths, bpftrace: string): Promise<void> {
+  const env = await prepareTraceEnvironment(host, bpftrace);
+  const ok = (tps: string[]): boolean => tps.every((tp) => env.fields(tp));
+  if (!ok(memcgReclaimProgram.requiredTracepoints({})) && !ok(mmapLockProgram.requiredTracepoints({}))) {
+    throw new KernelLacksError('tracepoints', `--trace needs the vmscan memcg reclaim or the mmap_lock tracepoints, and this kernel (${env.kernelRelease}) has neither under ${env.tracefs}/events: run without --trace`);
   }
 }
 
@@ -91,8 +111,9 @@ async function runMain(o: ReproCliOptions, opts: Record<string, unknown>): Promi
   const memTotal = readMeminfo(host)['MemTotal'];
   const { preset, params, notes } = paramsFromOptions(o, os.availableParallelism(), memTotal ?? os.totalmem());
   const mglru = parseMglruMode(o.mglru);
-  if (o.trace) throw new UsageError('--trace is not available yet: it will attach the mmap-lock and memcg-reclaim traces of `reclaimwatch trace`; meanwhile run `reclaimwatch trace` in another terminal while repro runs');
+  const doctorWindowMs = o.doctor ? parseDurationMs(o.doctorWindow, '--doctor-window') : 0;
   requireRoot('repro');
+  if (o.trace) await checkTracing(host, o.bpftrace);
   const say = (line: string): void => {
     (o.json ? process.stderr : process.stdout).write(`${line}\n`);
   };
@@ -111,7 +132,7 @@ async function runMain(o: ReproCliOptions, opts: Record<string, unknown>): Promi
   try {
     const run = await runRepro({
       host, params, dir: o.dir, mglru, stateDir: o.stateDir ?? defaultStateDir(host), workloadPath: o.workload, signal: ac.signal,
-      onTick: createLiveView(say),
+      onTick: createLiveView(say), doctorWindowMs, trace: o.trace ? { bpftrace: o.bpftrace } : undefined,
     });
     const lg = readLruGen(host);
     const report = buildReport(run, {
@@ -158,7 +179,10 @@ export function registerRepro(program: Command): void {
     .option('--window <duration>', 'how long the read window and working sets take to grow, e.g. 10s')
     .option('--dir <path>', 'directory on a block-device file system for the files', '/var/tmp')
     .option('--mglru <mode>', 'keep, on, off, or both (off then on; the original setting is restored)', 'keep')
-    .option('--trace', 'also run the mmap-lock and memcg-reclaim traces (not available yet)')
+    .option('--trace', 'also run the mmap-lock and memcg-reclaim traces (one bpftrace per leg); their figures join the verdict')
+    .option('--bpftrace <path>', 'the bpftrace binary for --trace', 'bpftrace')
+    .option('--no-doctor', "do not run the doctor on the run's cgroup (its verdict ends each live line)")
+    .option('--doctor-window <duration>', 'length of each doctor window, run back to back during the run', `${DOCTOR_WINDOW_MS / 1000}s`)
     .option('--json', 'print the report as JSON on stdout (the live view goes to stderr)')
     .option('--report <file>', 'write a text report to send to a kernel vendor')
     .option('--cleanup', 'remove what killed runs left (cgroups, files, processes), then exit')

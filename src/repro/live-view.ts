@@ -1,14 +1,9 @@
-// The live view: one line per second (works on a terminal and in a log alike), plus the hook where the
-// doctor verdict for the run's cgroup will be shown once doctor's classifier exists.
+// The live view: one line per second (works on a terminal and in a log alike), ending with the repro verdict
+// so far and the doctor's verdict from its latest finished window on the run's cgroup (src/repro/doctor-loop.ts).
 import { formatBytes } from './bytes.js';
 import type { LiveTick } from './orchestrator.js';
+import type { DoctorSnapshot } from './doctor-loop.js';
 import type { Second } from './second.js';
-
-/**
- * The doctor hook: given the run's cgroup path (relative, as `doctor --cgroup` takes it), returns a short
- * verdict text. Called at most once a second and never awaited by the loop: a slow answer shows late.
- */
-export type DoctorVerdictHook = (cgroupPath: string) => Promise<string | undefined> | string | undefined;
 
 const si = (n: number | undefined): string => {
   if (n === undefined) return '-';
@@ -35,34 +30,27 @@ export function formatLiveLine(s: Second, quotaCpus: number, verdict: string, do
     `probe ${probe}`,
     `=> ${verdict}`,
   ];
-  if (doctor) parts.push(`doctor: ${doctor}`);
+  if (doctor) parts.push(`doctor ${doctor}`);
   return parts.join('  ');
 }
 
+/** How the live view's header names the cgroup's swap setting. */
+const SWAP_TEXT: Record<LiveTick['cgroup']['swap'], string> = { limited: 'off (limited)', 'no-swap': 'none on the host', 'no-accounting': 'not accounted' };
+
+/** Short text of a doctor window for the live line: `thrashing (12 s)` — the verdict and when its window ended. */
+export function formatDoctor(d: DoctorSnapshot | undefined): string | undefined {
+  return d === undefined ? undefined : `${d.verdict} (${d.atS.toFixed(0)} s)`;
+}
+
 /** A live view writing to `write`; pass the tick handler to the orchestrator. */
-export function createLiveView(write: (line: string) => void, doctorHook?: DoctorVerdictHook): (t: LiveTick) => void {
-  let doctorText: string | undefined;
-  let asking = false;
+export function createLiveView(write: (line: string) => void): (t: LiveTick) => void {
   let header = '';
   return (t) => {
-    const h = `-- MGLRU ${t.leg.label}, cgroup ${t.cgroup.path} (${t.cgroup.version}, limit ${formatBytes(t.params.limitBytes)}, ${t.params.cpus} CPUs, swap ${t.cgroup.swap === 'limited' ? 'off' : 'not accounted'})`;
+    const h = `-- MGLRU ${t.leg.label}, cgroup ${t.cgroup.path} (${t.cgroup.version}, limit ${formatBytes(t.params.limitBytes)}, ${t.params.cpus} CPUs, swap ${SWAP_TEXT[t.cgroup.swap]})`;
     if (h !== header) {
       header = h;
       write(h);
     }
-    if (doctorHook && !asking) {
-      asking = true;
-      Promise.resolve()
-        .then(() => doctorHook(t.cgroup.path))
-        .then((v) => {
-          doctorText = v;
-        }, () => {
-          doctorText = undefined;
-        })
-        .finally(() => {
-          asking = false;
-        });
-    }
-    write(formatLiveLine(t.second, t.params.cpus, t.soFar.class, doctorText));
+    write(formatLiveLine(t.second, t.params.cpus, t.soFar.class, formatDoctor(t.doctor)));
   };
 }

@@ -5,8 +5,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { HostPaths } from '../host/host-paths.js';
 import { readPidStat } from '../kernel/proc/pid-stat.js';
+import { type TraceEvidence, traceEvidence } from '../trace/doctor-evidence.js';
 import { type CleanupResult, cleanupRun } from './cleanup.js';
-import { type MglruLeg, type MglruMode, planMglruLegs, runMglruLegs } from './mglru.js';
+import { type DoctorLoop, type DoctorLoopResult, type DoctorSnapshot, startDoctorLoop } from './doctor-loop.js';
+import { type MglruLeg, type MglruMode, lruGenEnabledFile, planMglruLegs, runMglruLegs } from './mglru.js';
 import { startMonitor } from './monitor.js';
 import { type ReproParams, validateParams } from './params.js';
 import { type ReproCgroup, createReproCgroup } from './repro-cgroup.js';
@@ -28,6 +30,8 @@ export interface LiveTick {
   second: Second;
   /** The verdict the seconds so far would give. */
   soFar: Verdict;
+  /** The doctor's latest finished window on the cgroup (undefined while the first one runs, or when off). */
+  doctor: DoctorSnapshot | undefined;
 }
 
 /** Options of a run. */
@@ -41,6 +45,10 @@ export interface ReproOptions {
   /** Aborted on Ctrl-C / SIGTERM: the run stops, cleans up and returns what it measured. */
   signal?: AbortSignal | undefined;
   onTick?: ((t: LiveTick) => void) | undefined;
+  /** Doctor windows on the run's cgroup, back to back, of this length (ms); 0 or undefined: no doctor. */
+  doctorWindowMs?: number | undefined;
+  /** Run the memcg-reclaim + mmap-lock traces (one bpftrace) over each leg. Check the machine first (prepareTraceEnvironment). */
+  trace?: { bpftrace: string } | undefined;
   /** Called once the cgroup exists and the workload runs in it (tests look at it then). */
   onStarted?: ((cg: ReproCgroup, pid: number, record: RunRecord) => void) | undefined;
 }
@@ -59,6 +67,12 @@ export interface LegResult {
   exit: WorkloadExit;
   seconds: Second[];
   verdict: Verdict;
+  /** The doctor's windows over the leg (undefined when the doctor was off). */
+  doctor: DoctorLoopResult | undefined;
+  /** With `--trace`: what bpftrace measured over the leg, and when it had attached (s since the workload started). */
+  trace: (TraceEvidence & { attachedAtS: number | undefined }) | undefined;
+  /** MGLRU (`/sys/kernel/mm/lru_gen/enabled`) as read while the leg ran; undefined without MGLRU. */
+  mglruDuring: string | undefined;
 }
 
 /** A whole run. */
@@ -134,6 +148,12 @@ async function runLeg(o: ReproOptions, bin: string, leg: MglruLeg, rec: RunRecor
   save();
   const t0 = performance.now();
   const monitor = startMonitor(o.host, cg, wl.pid);
+  const clock = (): number => performance.now() - t0;
+  const doctor: DoctorLoop | undefined = o.doctorWindowMs ? startDoctorLoop(o.host, cg.path, clock, o.doctorWindowMs) : undefined;
+  // The trace filters on the v2 id of the cgroup (hybrid hosts: the v2 twin); without one, on the workload's pid.
+  const traceStop = new AbortController();
+  const tracing = o.trace ? startTrace(o, cg, wl.pid, traceStop.signal, clock) : undefined;
+  const mglruDuring = readMglruText(o.host);
   o.onStarted?.(cg, wl.pid, rec);
   const seconds: Second[] = [];
   let prev: RawSample = monitor.sample(0, wl.latest());
@@ -154,7 +174,7 @@ async function runLeg(o: ReproOptions, bin: string, leg: MglruLeg, rec: RunRecor
       const second: Second = !derived.reported && derived.tS * 1000 >= p.delayMs && derived.phase !== 'both' && derived.phase !== 'done' ? { ...derived, phase: 'both' } : derived;
       prev = cur;
       seconds.push(second);
-      o.onTick?.({ leg, cgroup: cg, params: p, second, soFar: decideVerdict(seconds) });
+      o.onTick?.({ leg, cgroup: cg, params: p, second, soFar: decideVerdict(seconds), doctor: doctor?.latest() });
     }
     if (exit !== undefined) break;
     if (now >= hardEnd) {
@@ -167,6 +187,9 @@ async function runLeg(o: ReproOptions, bin: string, leg: MglruLeg, rec: RunRecor
     seconds.push(deriveSecond(prev, final));
     prev = final;
   }
+  // bpftrace prints its maps on SIGINT while the cgroup still exists; the doctor's window in flight is dropped.
+  traceStop.abort();
+  const [doctorResult, trace] = await Promise.all([doctor?.stop(), tracing]);
   if (exit === undefined) {
     wl.kill('SIGKILL');
     // Members stuck in reclaim die faster once the limit is lifted; removal lifts it, kills, rmdirs.
@@ -183,5 +206,28 @@ async function runLeg(o: ReproOptions, bin: string, leg: MglruLeg, rec: RunRecor
   // Drop this leg's cgroup and files so a next leg starts cold; the final cleanup catches anything left.
   await removeCgroupDirs(cg.dirs, 30_000);
   for (const f of fs.readdirSync(workDir)) if (f.startsWith('file.')) fs.rmSync(path.join(workDir, f), { force: true });
-  return { mglru: leg.label, cgroupPath: cg.path, cgroupVersion: cg.version, swap: cg.swap, workloadPid: wl.pid, end, exit: ex, seconds, verdict: decideVerdict(seconds) };
+  return {
+    mglru: leg.label, cgroupPath: cg.path, cgroupVersion: cg.version, swap: cg.swap, workloadPid: wl.pid, end, exit: ex, seconds,
+    verdict: decideVerdict(seconds, trace?.ran ? trace : undefined), doctor: doctorResult, trace, mglruDuring,
+  };
+}
+
+/** Runs traceEvidence over the leg; never throws (a failure lands in `unavailable`). */
+async function startTrace(o: ReproOptions, cg: ReproCgroup, pid: number, stop: AbortSignal, clock: () => number): Promise<TraceEvidence & { attachedAtS: number | undefined }> {
+  const target = cg.unifiedDir ? { cgroupPath: cg.unifiedDir } : { pid };
+  try {
+    const ev = await traceEvidence({ ...target, durationMs: o.params.durationMs + END_GRACE_MS, bpftrace: o.trace!.bpftrace, host: o.host, stop });
+    return { ...ev, attachedAtS: ev.ran && ev.tracedMs > 0 ? Math.round((clock() - ev.tracedMs) / 100) / 10 : undefined };
+  } catch (err) {
+    return { ran: false, tracedMs: 0, memcgReclaim: undefined, mmapLock: undefined, unavailable: [`the trace failed: ${(err as Error)?.message ?? String(err)}`], attachedAtS: undefined };
+  }
+}
+
+/** The text of lru_gen/enabled now (e.g. "0x0007"), or undefined without MGLRU. */
+function readMglruText(host: HostPaths): string | undefined {
+  try {
+    return fs.readFileSync(lruGenEnabledFile(host), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
 }

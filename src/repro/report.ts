@@ -55,7 +55,32 @@ export function legSummary(l: LegResult): string[] {
     `  CPU (2nd phase)  ${f.cpusUsed === undefined ? 'n/a' : f.cpusUsed.toFixed(2)} CPUs used, ${pc(f.kernelCpuShare)} of it in the kernel; ${pc(f.reclaimStackShare)} of sampled stacks in reclaim`,
     `  reclaim          ${n0(f.reclaimScanned)} pages scanned, ${n0(f.reclaimStolen)} reclaimed (${f.reclaimScope === 'host' ? 'host-wide: cgroup v1 has no per-cgroup scan counters' : 'in the cgroup'}), ${n0(f.refaults)} file refaults, ${n0(f.limitHits)} limit hits, OOM kills ${f.oomKills}`,
     `  silent seconds   ${f.silentSeconds} (seconds of the 2nd phase without a progress report from the workload)`,
+    ...traceLines(l),
+    ...doctorLines(l),
+    ...(l.mglruDuring === undefined ? [] : [`  MGLRU during     lru_gen/enabled ${l.mglruDuring}`]),
   ];
+}
+
+function traceLines(l: LegResult): string[] {
+  const t = l.trace;
+  if (!t) return [];
+  const f = l.verdict.figures;
+  const why = t.unavailable.length ? ` (${t.unavailable.join('; ')})` : '';
+  if (!t.ran) return [`  trace            did not run${why}`];
+  const share = f.traceReclaimMs !== undefined && t.tracedMs > 0 ? ` (${pc(f.traceReclaimMs / t.tracedMs)} of the traced wall time, summed over threads)` : '';
+  return [
+    `  trace            bpftrace attached at ${t.attachedAtS === undefined ? 'n/a' : `${t.attachedAtS.toFixed(1)} s`}, traced ${(t.tracedMs / 1000).toFixed(1)} s${why}`,
+    `  mmap_lock trace  ${n0(f.traceMmapLockHolds)} holds, longest ${ms(f.traceMmapLockMaxHoldMs)}, ${n0(f.traceMmapLockHoldsOver1s)} >= 1 s; longest wait ${ms(f.traceMmapLockMaxWaitMs)}`,
+    `  reclaim trace    ${n0(f.traceReclaimCalls)} memcg reclaim calls, ${ms(f.traceReclaimMs)} in all${share}, longest ${ms(f.traceReclaimMaxMs)}, ${n0(f.tracePagesReclaimed)} pages reclaimed`,
+  ];
+}
+
+function doctorLines(l: LegResult): string[] {
+  const d = l.doctor;
+  if (!d) return [];
+  const counts = Object.entries(d.verdicts).map(([v, n]) => `${v} x${n}`).join(', ');
+  const last = d.last ? `last ${d.last.verdict} (window ending at ${d.last.atS.toFixed(0)} s${d.last.findings.length ? `: ${d.last.findings.join(', ')}` : ''})` : 'no window finished';
+  return [`  doctor           ${last}; ${d.windows} window(s) of ${d.windowMs / 1000} s${counts ? `: ${counts}` : ''}${d.errors.length ? `; errors: ${d.errors.join('; ')}` : ''}`];
 }
 
 /** The report as text a person can read and send on. */

@@ -1,12 +1,17 @@
 // The run's child cgroup, made under this process's own cgroups: memory limit, no swap, CPU quota.
-// v1: memory.limit_in_bytes + memory.memsw.limit_in_bytes (= limit: no swap), cpu.cfs_quota_us/cfs_period_us;
-//     on hybrid hosts a twin in the v2 tree for PSI (memory.pressure). https://docs.kernel.org/admin-guide/cgroup-v1/memory.html
+// v1: memory.limit_in_bytes, plus memory.memsw.limit_in_bytes (= limit: no swap) only where the host has swap,
+//     cpu.cfs_quota_us/cfs_period_us; on hybrid hosts a twin in the v2 tree for PSI (memory.pressure).
+//     https://docs.kernel.org/admin-guide/cgroup-v1/memory.html
+//     Why memsw only with swap: the kernel charges memsw before memory, so with memsw = limit it is memsw
+//     that fails at the limit, and since Linux 6.13 only the memory counter keeps a failcnt (memsw's stays 0):
+//     limit hits would read 0 however hard the run hits the limit. Without swap memsw adds nothing.
 // v2: memory.max, memory.swap.max = 0, cpu.max "QUOTA 100000". https://docs.kernel.org/admin-guide/cgroup-v2.html
 import fs from 'node:fs';
 import path from 'node:path';
 import type { HostPaths } from '../host/host-paths.js';
 import { KernelLacksError, ReclaimwatchError } from '../kernel/errors.js';
 import { type CgroupLayout, detectCgroupLayout, memoryVersion } from '../kernel/cgroup/layout.js';
+import { readMeminfo } from '../kernel/proc/meminfo.js';
 import { readPidCgroup } from '../kernel/proc/pid-cgroup.js';
 import { RUN_PREFIX } from './run-registry.js';
 
@@ -27,8 +32,11 @@ export interface ReproCgroup {
   dirs: string[];
   /** The `cgroup.procs` files the workload writes its pid to. */
   procsFiles: string[];
-  /** Whether swap is off by a limit (memsw or swap.max), or only because the host has no swap accounting. */
-  swap: 'limited' | 'no-accounting';
+  /**
+   * How swap is kept out: a limit (memsw = limit, or swap.max 0), the host has no swap at all (v1: memsw left
+   * unlimited so `memory.failcnt` counts), or only by the host lacking swap accounting.
+   */
+  swap: 'limited' | 'no-swap' | 'no-accounting';
 }
 
 /** Limits of the cgroup. */
@@ -51,6 +59,7 @@ const write = (file: string, value: string): void => {
  * Throws KernelLacksError where no memory controller is mounted.
  */
 export function createReproCgroup(host: HostPaths, runId: string, limits: ReproCgroupLimits, onDir: (dir: string) => void, layout: CgroupLayout = detectCgroupLayout(host)): ReproCgroup {
+  const hostHasSwap = (readMeminfo(host)['SwapTotal'] ?? 1) > 0;
   const mv = memoryVersion(layout);
   if (!mv) throw new KernelLacksError('memory cgroup', `no memory cgroup controller is mounted under ${host.sys}/fs/cgroup: repro needs one to limit the workload`);
   const mine = readPidCgroup(host, process.pid);
@@ -78,7 +87,7 @@ export function createReproCgroup(host: HostPaths, runId: string, limits: ReproC
     write(`${memoryDir}/memory.limit_in_bytes`, String(limits.limitBytes));
     const memsw = `${memoryDir}/memory.memsw.limit_in_bytes`;
     const hasMemsw = fs.existsSync(memsw);
-    if (hasMemsw) write(memsw, String(limits.limitBytes));
+    if (hasMemsw && hostHasSwap) write(memsw, String(limits.limitBytes));
     let cpuDir: string | undefined;
     let cpuacctDir: string | undefined;
     if (layout.v1Cpu) {
@@ -90,7 +99,7 @@ export function createReproCgroup(host: HostPaths, runId: string, limits: ReproC
     const unifiedDir = layout.unified ? mk(under(layout.unified, v2Path)) : undefined;
     return {
       path: path.join(memRel, leaf), version: 'v1', memoryDir, cpuDir, cpuacctDir, unifiedDir, dirs,
-      procsFiles: dirs.map((d) => `${d}/cgroup.procs`), swap: hasMemsw ? 'limited' : 'no-accounting',
+      procsFiles: dirs.map((d) => `${d}/cgroup.procs`), swap: !hostHasSwap ? 'no-swap' : hasMemsw ? 'limited' : 'no-accounting',
     };
   }
   const root = layout.unified!;

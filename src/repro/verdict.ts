@@ -13,10 +13,13 @@
 //   phase `both`.
 // - STALL: an mmap_lock probe (a read of /proc/PID/cmdline, which `ps` does) that took >= 1000 ms
 //   (STALL_MS); a healthy read takes about a millisecond, and one second is when `ps` visibly hangs.
+//   With `--trace`, an mmap_lock hold or wait of >= STALL_MS seen by the mmap-lock trace is a stall too
+//   (the trace sees every hold in the cgroup; the probe only what blocks one reader once a second).
 // - OOM: an OOM kill in the cgroup means the kernel resolved the pressure by killing, not by livelocking.
 // affected     = COLLAPSED and STALL and no OOM kill.
 // degraded     = not affected, but STALL, or DROP, or COLLAPSED, or an OOM kill.
 // not affected = none of these.
+import type { TraceEvidence } from '../trace/doctor-evidence.js';
 import type { Second } from './second.js';
 
 /** Thresholds of the verdict. */
@@ -66,6 +69,17 @@ export interface VerdictFigures {
   oomKills: number;
   /** Seconds in phase `both` without a progress report from the workload. */
   silentSeconds: number;
+  /** With `--trace` (bpftrace over the leg; undefined without it or where the trace could not run): */
+  traceMmapLockHolds: number | undefined;
+  traceMmapLockMaxHoldMs: number | undefined;
+  /** mmap_lock holds of >= 1 s. */
+  traceMmapLockHoldsOver1s: number | undefined;
+  traceMmapLockMaxWaitMs: number | undefined;
+  /** memcg reclaim calls, the time they took in all and at worst, pages they reclaimed. */
+  traceReclaimCalls: number | undefined;
+  traceReclaimMs: number | undefined;
+  traceReclaimMaxMs: number | undefined;
+  tracePagesReclaimed: number | undefined;
 }
 
 /** A verdict with the reasons, one sentence each. */
@@ -94,8 +108,8 @@ const sum = (xs: Array<number | undefined>): number | undefined => {
 };
 const pct = (r: number | undefined): string => (r === undefined ? 'n/a' : `${(r * 100).toFixed(r < 0.1 ? 1 : 0)} %`);
 
-/** Judges a run from its seconds. */
-export function decideVerdict(seconds: readonly Second[]): Verdict {
+/** Judges a run from its seconds and, with `--trace`, what the trace measured. */
+export function decideVerdict(seconds: readonly Second[], trace?: TraceEvidence): Verdict {
   const T = VERDICT_THRESHOLDS;
   // Before: phase `file`; when the files took so long that it hardly happened, the reading part of `prepare`.
   const reading = (ph: Second['phase']): Second[] => seconds.filter((s) => s.phase === ph && s.reported && (s.filePagesPerS ?? 0) > 0);
@@ -136,24 +150,37 @@ export function decideVerdict(seconds: readonly Second[]): Verdict {
     reclaimStackShare: median(defined(both.map((s) => s.reclaimStackShare))),
     oomKills: Math.max(0, ...defined(seconds.map((s) => s.oomKills))),
     silentSeconds: both.filter((s) => !s.reported).length,
+    traceMmapLockHolds: trace?.mmapLock?.holds,
+    traceMmapLockMaxHoldMs: trace?.mmapLock?.maxHoldMs,
+    traceMmapLockHoldsOver1s: trace?.mmapLock?.holdsOver1s,
+    traceMmapLockMaxWaitMs: trace?.mmapLock === undefined ? undefined : trace.mmapLock.maxWaitUs / 1000,
+    traceReclaimCalls: trace?.memcgReclaim?.calls,
+    traceReclaimMs: trace?.memcgReclaim === undefined ? undefined : trace.memcgReclaim.totalUs / 1000,
+    traceReclaimMaxMs: trace?.memcgReclaim === undefined ? undefined : trace.memcgReclaim.maxUs / 1000,
+    tracePagesReclaimed: trace?.memcgReclaim?.pagesReclaimed,
   };
   const reasons: string[] = [];
   if (before === undefined) reasons.push('no progress was measured before the memory threads started (is --delay long enough for the files to be written?)');
   if (both.length === 0) reasons.push('the second phase never ran');
   const collapsed = fileRatio !== undefined && fileRatio < T.COLLAPSE_RATIO && (memoryRatio === undefined || memoryRatio < T.COLLAPSE_RATIO);
   const dropped = fileWorstRatio !== undefined && fileWorstRatio < T.DROP_RATIO;
-  const stalled = worstProbeMs !== undefined && worstProbeMs >= T.STALL_MS;
+  const probeStalled = worstProbeMs !== undefined && worstProbeMs >= T.STALL_MS;
+  const heldLong = (figures.traceMmapLockHoldsOver1s ?? 0) > 0 || (figures.traceMmapLockMaxHoldMs ?? 0) >= T.STALL_MS;
+  const waitedLong = (figures.traceMmapLockMaxWaitMs ?? 0) >= T.STALL_MS;
+  const stalled = probeStalled || heldLong || waitedLong;
   const oom = figures.oomKills > 0;
   if (collapsed) reasons.push(`progress collapsed: file threads at ${pct(fileRatio)} of before, memory threads at ${pct(memoryRatio)} of their best`);
   else if (dropped) reasons.push(`progress dropped to ${pct(fileWorstRatio)} of before${fileRatio !== undefined && fileRatio >= T.DROP_RATIO ? ` and recovered to ${pct(fileRatio)}` : ` and ended at ${pct(fileRatio)}`}`);
-  if (stalled) reasons.push(`the mmap_lock probe (what ps reads) took ${Math.round(worstProbeMs)} ms at worst (stall threshold ${T.STALL_MS} ms)`);
+  if (probeStalled) reasons.push(`the mmap_lock probe (what ps reads) took ${Math.round(worstProbeMs)} ms at worst (stall threshold ${T.STALL_MS} ms)`);
+  if (heldLong) reasons.push(`the mmap-lock trace saw mmap_lock held for ${Math.round(figures.traceMmapLockMaxHoldMs ?? 0)} ms at worst, ${figures.traceMmapLockHoldsOver1s ?? 0} hold(s) of >= 1 s (stall threshold ${T.STALL_MS} ms)`);
+  if (waitedLong) reasons.push(`the mmap-lock trace saw a thread wait ${Math.round(figures.traceMmapLockMaxWaitMs ?? 0)} ms for mmap_lock (stall threshold ${T.STALL_MS} ms)`);
   if (oom) reasons.push(`${figures.oomKills} OOM kill(s) in the cgroup: the kernel killed instead of livelocking (raise --limit to test reclaim)`);
   let cls: VerdictClass;
   if (collapsed && stalled && !oom) cls = 'affected';
   else if (collapsed || dropped || stalled || oom) cls = 'degraded';
   else {
     cls = 'not affected';
-    reasons.push(`progress held (file threads at ${pct(fileRatio)} of before, worst ${pct(fileWorstRatio)}) and the mmap_lock probe stayed under ${T.STALL_MS} ms (worst ${worstProbeMs === undefined ? 'n/a' : `${worstProbeMs.toFixed(1)} ms`})`);
+    reasons.push(`progress held (file threads at ${pct(fileRatio)} of before, worst ${pct(fileWorstRatio)}) and the mmap_lock probe stayed under ${T.STALL_MS} ms (worst ${worstProbeMs === undefined ? 'n/a' : `${worstProbeMs.toFixed(1)} ms`})${figures.traceMmapLockMaxHoldMs === undefined ? '' : `, as did traced holds (worst ${figures.traceMmapLockMaxHoldMs.toFixed(1)} ms)`}`);
   }
   return { class: cls, reasons, figures };
 }
