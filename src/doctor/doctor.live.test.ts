@@ -11,9 +11,20 @@ import { cannotRunHere, liveCgroupBlocker, makeTestCgroup, spawnInCgroup, waitFo
 import { resolveTargets } from '../targets/resolve-targets.js';
 import { type DoctorOptions, runDoctor } from './run-doctor.js';
 import { traceEvidence } from '../trace/doctor-evidence.js';
+import type { CgroupMemory } from '../kernel/cgroup/memory.js';
+import { readV1Memory } from '../kernel/cgroup/v1/memory.js';
+import { readV2Memory } from '../kernel/cgroup/v2/memory.js';
 import { doctorReportSchema, type TargetReport } from './report.js';
 
+// The lab runs these scenarios again inside a Debian 6.1 guest with the v2 memory controller, where bpftrace
+// under software emulation would dominate the run: it sets RECLAIMWATCH_DOCTOR_LIVE_TRACE=0 there.
+const TRACE = process.env['RECLAIMWATCH_DOCTOR_LIVE_TRACE'] !== '0';
 const cleanups: Array<() => Promise<void>> = [];
+
+/** The test cgroup's memory, through the project's own readers. */
+function memoryOf(cg: TestCgroup): CgroupMemory {
+  return cg.memoryDir.includes('/memory/') && fs.existsSync(`${cg.memoryDir}/memory.limit_in_bytes`) ? readV1Memory(cg.memoryDir) : readV2Memory(cg.memoryDir);
+}
 after(async () => {
   for (const c of cleanups.reverse()) await c();
 });
@@ -71,10 +82,11 @@ test('threads re-reading mmapped files several times the limit, with anonymous f
   const data = fs.mkdtempSync('/var/tmp/rwthrash-');
   cleanups.push(() => Promise.resolve(fs.rmSync(data, { recursive: true, force: true })));
   let out = '';
-  const r = await scenario(t, 64 << 20, bin, [data, '16', '16', '4', '8'], 1500, async (_cg, child) => {
+  const r = await scenario(t, 64 << 20, bin, [data, '16', '16', '4', '8'], 1000, async (cg, child) => {
     child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
-    return waitFor(() => out.includes('ready'), 20000);
-  }, { trace: { run: (tg, durationMs, stop) => traceEvidence({ cgroupPath: tg.cgroup!.path, durationMs, stop }) } });
+    // Ready once the threads run and the cgroup has reached its limit (slow in an emulated guest).
+    return waitFor(() => out.includes('ready') && memoryOf(cg).usageBytes >= 0.9 * (64 << 20), 120000, 100);
+  }, TRACE ? { trace: { run: (tg, durationMs, stop) => traceEvidence({ cgroupPath: tg.cgroup!.path, durationMs, stop }) } } : {});
   if (!r) return;
   assert.ok(['thrashing', 'reclaim-livelock'].includes(r.verdict), `verdict ${r.verdict}: ${JSON.stringify(r.findings)}`);
   const codes = r.findings.map((f) => f.code);
@@ -83,6 +95,7 @@ test('threads re-reading mmapped files several times the limit, with anonymous f
   assert.ok(mem.usageRatio > 0.9 && mem.limitHitsPerSec > 0);
   assert.ok(r.stacks.groups.some((g) => g.tags.inReclaim && g.frames.includes('try_charge_memcg')), 'kernel stacks show memcg reclaim');
   assert.ok(r.probes.some((p) => p.latencyMs > 0));
+  if (!TRACE) return;
   // doctor --trace: bpftrace saw the memcg reclaims of this cgroup.
   assert.ok(r.trace?.ran, JSON.stringify(r.trace?.unavailable));
   assert.ok((r.trace?.memcgReclaim?.calls ?? 0) > 0, 'traced memcg reclaim calls');
@@ -90,8 +103,10 @@ test('threads re-reading mmapped files several times the limit, with anonymous f
 });
 
 test('a loop of allocations beyond the limit is an oom-loop', async (t) => {
-  // tail keeps all of a newline-free input in memory: 200 MiB into a 48 MiB cgroup is OOM-killed, again and again.
-  const r = await scenario(t, 48 << 20, '/bin/sh', ['-c', 'while :; do head -c 200M /dev/zero | tail > /dev/null; done'], 500);
+  // tail keeps all of a newline-free input in memory: 100 MiB into a 48 MiB cgroup is OOM-killed, again and again.
+  // Sampling starts after the first kill, so a slow machine (the lab's emulated guest) is judged in the loop.
+  const r = await scenario(t, 48 << 20, '/bin/sh', ['-c', 'while :; do head -c 100M /dev/zero | tail > /dev/null; done'], 0,
+    (cg) => waitFor(() => memoryOf(cg).oomKills >= 1, 60000, 100));
   if (!r) return;
   assert.equal(r.verdict, 'oom-loop', JSON.stringify(r.findings));
   const mem = r.metrics['memory'] as { oomKills: number };

@@ -53,7 +53,9 @@ function readPsi(dir: string | undefined, unreadable: string[]): PressureSet {
  * cgroup, even on hybrid hosts without the v2 cpu controller), bandwidth and throttling from v1 `cpu` or v2 `cpu.max`.
  */
 function readCgroupCpu(cpuDir: string | undefined, cpuacctDir: string | undefined, unifiedDir: string | undefined): CgroupCpu | undefined {
-  const v1 = cpuDir || cpuacctDir ? readV1Cpu(cpuDir, cpuacctDir) : undefined;
+  // On v2 hosts cpuDir *is* the v2 directory: read it as v2 only.
+  const v2Only = cpuDir !== undefined && cpuDir === unifiedDir;
+  const v1 = !v2Only && (cpuDir || cpuacctDir) ? readV1Cpu(cpuDir, cpuacctDir) : undefined;
   const v2 = unifiedDir ? readV2Cpu(unifiedDir) : undefined;
   if (!v1) return v2;
   if (!v2) return v1;
