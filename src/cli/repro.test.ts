@@ -2,11 +2,12 @@
 // real signals. Each run uses its own --state-dir so it never sees another run's records.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { VERDICTS } from '../detect/verdict.js';
 import { runWithDeadline } from '../probe/run-with-deadline.js';
 import { cannotRunHere, liveCgroupBlocker, waitFor } from '../test-support/live.js';
 import { listRunRecords, type RunRecord } from '../repro/run-registry.js';
@@ -70,7 +71,13 @@ void test('repro --preset small runs end to end: limits applied, progress in bot
     const cpu = rec.cgroupDirs.find((d) => d.includes('/cpu/'));
     assert.ok(mem && cpu, 'v1 memory and cpu cgroups were made on this host');
     assert.equal(fs.readFileSync(`${mem}/memory.limit_in_bytes`, 'utf8').trim(), String(48 * 1024 * 1024));
-    if (fs.existsSync(`${mem}/memory.memsw.limit_in_bytes`)) assert.equal(fs.readFileSync(`${mem}/memory.memsw.limit_in_bytes`, 'utf8').trim(), String(48 * 1024 * 1024));
+    // memsw = limit only where the host has swap: otherwise memsw would fail first and memory.failcnt stay 0.
+    const hostSwap = /^SwapTotal:\s+(\d+)/m.exec(fs.readFileSync('/proc/meminfo', 'utf8'))?.[1] !== '0';
+    if (fs.existsSync(`${mem}/memory.memsw.limit_in_bytes`)) {
+      const memsw = fs.readFileSync(`${mem}/memory.memsw.limit_in_bytes`, 'utf8').trim();
+      if (hostSwap) assert.equal(memsw, String(48 * 1024 * 1024));
+      else assert.notEqual(memsw, String(48 * 1024 * 1024), 'no swap on the host: memsw is left unlimited');
+    }
     assert.equal(fs.readFileSync(`${cpu}/cpu.cfs_quota_us`, 'utf8').trim(), '50000');
     assert.ok(fs.readFileSync(`${mem}/cgroup.procs`, 'utf8').includes(String(rec.workloads[0]!.pid)), 'the workload runs in the cgroup');
     const r = await running;
@@ -86,11 +93,48 @@ void test('repro --preset small runs end to end: limits applied, progress in bot
     const f = leg.verdict.figures;
     assert.ok((f['probes'] ?? 0) >= 3 && f['worstProbeMs'] !== undefined && f['worstProbeMs'] > 0, 'the mmap_lock probe was measured');
     assert.ok((f['fileBeforePerS'] ?? 0) > 0 && f['fileAfterPerS'] !== undefined, 'before/after figures are there');
+    // The small preset runs at its limit in phase 2 (usage = limit): memory.failcnt of the v1 cgroup counts it.
+    if (!hostSwap) assert.ok((f['limitHits'] ?? 0) > 0, `limit hits counted (memory.failcnt), got ${f['limitHits']}`);
     assert.ok(['affected', 'degraded', 'not affected'].includes(report.verdict));
     assert.match(r.stderr, /MGLRU as found, cgroup .*reclaimwatch-repro-/, 'the live view went to stderr');
     assert.deepEqual(report.cleanup.left, []);
     assertNothingLeft(rec);
     assert.deepEqual(listRunRecords(stateDir), [], 'the record is removed at the end');
+  } finally {
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  }
+});
+
+void test('repro --trace puts the mmap-lock and memcg-reclaim figures and the doctor verdict into the live view, JSON and report', async (t) => {
+  const why = blocker() ?? (spawnSync('bpftrace', ['--version']).error ? 'bpftrace is not installed (apt-get install bpftrace)' : undefined);
+  if (why) {
+    cannotRunHere(t, why);
+    return;
+  }
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-repro-state-'));
+  const reportFile = path.join(stateDir, 'report.txt');
+  try {
+    // 12 s: room for two 3 s doctor windows even when bpftrace and the tests of others slow the start.
+    const r = await cli(['--preset', 'small', '--duration', '12s', '--trace', '--json', '--report', reportFile, '--state-dir', stateDir], 120_000);
+    assert.ok(r.code === 0 || r.code === 1, `exit 0 or 1 (verdict), got ${r.code}: ${r.stderr}`);
+    const report = JSON.parse(r.stdout) as { legs: Array<{ trace: { ran: boolean; tracedMs: number; attachedAtS?: number; unavailable: string[]; memcgReclaim?: { calls: number }; mmapLock?: { holds: number; maxHoldMs: number } }; doctor: { windows: number; last?: { verdict: string; atS: number } }; verdict: { figures: Record<string, number | undefined> } }> };
+    const leg = report.legs[0]!;
+    assert.ok(leg.trace.ran, `the trace ran: ${leg.trace.unavailable.join('; ')}`);
+    assert.ok(leg.trace.tracedMs > 1000 && leg.trace.attachedAtS !== undefined, 'bpftrace attached during the run');
+    // The small preset hits its limit (memcg reclaim) and its file threads mmap and munmap their files every window (mmap_lock writes).
+    assert.ok((leg.trace.memcgReclaim?.calls ?? 0) > 0, `memcg reclaim traced: ${JSON.stringify(leg.trace.memcgReclaim)}`);
+    assert.ok((leg.trace.mmapLock?.holds ?? 0) > 0, `mmap_lock holds traced: ${JSON.stringify(leg.trace.mmapLock)}`);
+    const f = leg.verdict.figures;
+    assert.equal(f['traceReclaimCalls'], leg.trace.memcgReclaim?.calls, 'the traced figures are among the deciding figures');
+    assert.equal(f['traceMmapLockMaxHoldMs'], leg.trace.mmapLock?.maxHoldMs);
+    assert.ok(leg.doctor.windows >= 1 && leg.doctor.last, `a doctor window finished: ${JSON.stringify(leg.doctor)}`);
+    assert.ok((VERDICTS as readonly string[]).includes(leg.doctor.last.verdict), `a doctor verdict: ${leg.doctor.last.verdict}`);
+    assert.match(r.stderr, new RegExp(`doctor ${leg.doctor.last.verdict} \\(\\d+ s\\)\\n`), 'the live view shows the doctor verdict');
+    const text = fs.readFileSync(reportFile, 'utf8');
+    assert.match(text, /mmap_lock trace {2}[\d,]+ holds, longest /);
+    assert.match(text, /reclaim trace {4}[\d,]+ memcg reclaim calls/);
+    assert.match(text, new RegExp(`doctor {11}last ${leg.doctor.last.verdict} `));
+    assert.deepEqual(listRunRecords(stateDir), [], 'nothing left recorded');
   } finally {
     fs.rmSync(stateDir, { recursive: true, force: true });
   }
@@ -170,7 +214,11 @@ void test('repro refuses bad input with a clear message and creates nothing', as
       assert.equal(mglru.code, 3);
       assert.match(mglru.stderr, /--mglru both needs MGLRU.*CONFIG_LRU_GEN/);
     }
-    for (const r of [small, shm, bad]) assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    const noBpftrace = await cli(['--preset', 'small', '--trace', '--bpftrace', '/nonexistent/bpftrace', '--state-dir', stateDir], 30_000);
+    assert.equal(noBpftrace.code, 3, noBpftrace.stderr);
+    assert.match(noBpftrace.stderr, /bpftrace .*\/nonexistent\/bpftrace/);
+    assert.doesNotMatch(noBpftrace.stdout + noBpftrace.stderr, /-- MGLRU/, 'refused before the run started');
+    for (const r of [small, shm, bad, noBpftrace]) assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
     assert.deepEqual(fs.readdirSync(stateDir), [], 'nothing was recorded: nothing was created');
   } finally {
     fs.rmSync(stateDir, { recursive: true, force: true });

@@ -71,3 +71,33 @@ void test('decideVerdict() takes the baseline from prepare when the files were s
   assert.equal(v.figures.silentSeconds, 5);
   assert.equal(v.class, 'affected');
 });
+
+const traced = (maxHoldMs: number, holdsOver1s: number, maxWaitUs = 500) => ({
+  ran: true, tracedMs: 20_000, unavailable: [],
+  memcgReclaim: { calls: 4558, totalUs: 5_847_081, maxUs: 96_714, pagesReclaimed: 211_885 },
+  mmapLock: { holds: 460, holdsOver1s, maxHoldMs, tidsOver1s: holdsOver1s ? [42] : [], maxWaitUs },
+});
+
+void test('decideVerdict() counts a traced mmap_lock hold of >= 1 s as a stall: collapse + traced hold is affected', () => {
+  const collapse: Array<[number, number, number]> = [[900, 5000, 3], [800, 5000, 5], [50, 100, 3], [10, 10, 3], [0, 0, 3], [0, 0, 3]];
+  assert.equal(decideVerdict(run(collapse)).class, 'degraded', 'the probe alone saw no stall');
+  const v = decideVerdict(run(collapse), traced(2400, 3));
+  assert.equal(v.class, 'affected');
+  assert.match(v.reasons.join(' '), /mmap-lock trace saw mmap_lock held for 2400 ms at worst, 3 hold\(s\) of >= 1 s/);
+  assert.equal(v.figures.traceMmapLockHoldsOver1s, 3);
+  assert.equal(v.figures.traceReclaimCalls, 4558);
+  assert.equal(v.figures.traceReclaimMs, 5847.081);
+  assert.equal(v.figures.traceMmapLockMaxWaitMs, 0.5);
+});
+
+void test('decideVerdict() counts a traced wait of >= 1 s as a stall, and short traced holds as none', () => {
+  const steady: Array<[number, number, number]> = [[950, 5000, 3], [950, 5000, 3], [950, 5000, 3]];
+  const calm = decideVerdict(run(steady), traced(61.5, 0));
+  assert.equal(calm.class, 'not affected');
+  assert.match(calm.reasons.join(' '), /traced holds \(worst 61\.5 ms\)/);
+  const waited = decideVerdict(run(steady), traced(61.5, 0, 1_500_000));
+  assert.equal(waited.class, 'degraded');
+  assert.match(waited.reasons.join(' '), /wait 1500 ms for mmap_lock/);
+  const none = decideVerdict(run(steady));
+  assert.equal(none.figures.traceMmapLockHolds, undefined, 'no trace: no traced figures');
+});
