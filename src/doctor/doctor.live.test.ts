@@ -88,7 +88,7 @@ test('threads re-reading mmapped files several times the limit, with anonymous f
     return waitFor(() => out.includes('ready') && memoryOf(cg).usageBytes >= 0.9 * (64 << 20), 120000, 100);
   }, TRACE ? { trace: { run: (tg, durationMs, stop) => traceEvidence({ cgroupPath: tg.cgroup!.path, durationMs, stop }) } } : {});
   if (!r) return;
-  assert.ok(['thrashing', 'reclaim-livelock'].includes(r.verdict), `verdict ${r.verdict}: ${JSON.stringify(r.findings)}`);
+  assert.ok(['thrashing', 'reclaim-livelock'].includes(r.verdict), `verdict ${r.verdict}: ${JSON.stringify({ findings: r.findings, memory: r.metrics['memory'], unreadable: r.unreadable, target: r.target })}`);
   const codes = r.findings.map((f) => f.code);
   assert.ok(codes.includes('memory-at-limit'), codes.join(','));
   const mem = r.metrics['memory'] as { usageRatio: number; limitHitsPerSec: number };
@@ -103,12 +103,12 @@ test('threads re-reading mmapped files several times the limit, with anonymous f
 });
 
 test('a loop of allocations beyond the limit is an oom-loop', async (t) => {
-  // tail keeps all of a newline-free input in memory: 100 MiB into a 48 MiB cgroup is OOM-killed, again and again.
-  // Sampling starts after the first kill, so a slow machine (the lab's emulated guest) is judged in the loop.
-  const r = await scenario(t, 48 << 20, '/bin/sh', ['-c', 'while :; do head -c 100M /dev/zero | tail > /dev/null; done'], 0,
+  // dd with a 100 MiB block faults its whole buffer in one read(): in a 48 MiB cgroup it is OOM-killed at once,
+  // again and again (fast even in the lab's emulated guest). Sampling starts after the first kill.
+  const r = await scenario(t, 48 << 20, '/bin/sh', ['-c', 'while :; do dd if=/dev/zero of=/dev/null bs=100M count=1 2>/dev/null; done'], 0,
     (cg) => waitFor(() => memoryOf(cg).oomKills >= 1, 60000, 100));
   if (!r) return;
-  assert.equal(r.verdict, 'oom-loop', JSON.stringify(r.findings));
+  assert.equal(r.verdict, 'oom-loop', JSON.stringify({ findings: r.findings, memory: r.metrics['memory'], unreadable: r.unreadable, target: r.target }));
   const mem = r.metrics['memory'] as { oomKills: number };
   assert.ok(mem.oomKills >= 1, `oom kills ${mem.oomKills}`);
 });
