@@ -12,6 +12,11 @@
       "cflags": ["-O2", "-Wall"]
     },
     {
+      "target_name": "flame_tree",
+      "sources": ["native/flame_tree.c"],
+      "cflags": ["-O2", "-Wall"]
+    },
+    {
       "target_name": "repro_workload",
       "type": "executable",
       "sources": ["native/repro_workload.c"],

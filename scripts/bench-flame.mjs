@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 // Flame graph benchmark (not a test): generates a large folded file deterministically (default 1,000,000
-// lines of deep user+kernel stacks, ~350 MB), renders it with `reclaimwatch flamegraph` and prints wall time
-// and peak RSS, beside FlameGraph's flamegraph.pl on the same file when FLAMEGRAPH_PL points at it.
-// Usage: node scripts/bench-flame.mjs [--lines N] [--keep] [--pl-lines N]
+// lines of deep user+kernel stacks, ~390 MB), renders it with `reclaimwatch flamegraph` (dist/, rebuilt with
+// tsc when older than src/) and prints wall time, CPU time and peak RSS, beside FlameGraph's flamegraph.pl on
+// the same file when FLAMEGRAPH_PL (or --pl) points at it. The machine's load is printed with each figure:
+// on a shared machine compare CPU times.
+// Usage: node scripts/bench-flame.mjs [--lines N] [--keep] [--pl-lines N] [--pl FILE] [--js] [--input FILE]
 //   --pl-lines N  run flamegraph.pl on the first N lines only (it needs minutes and GBs on the full file);
 //                 ours is then also timed on that same prefix so the two compare like for like.
+//   --js          also time the pure-JS fallback (RECLAIMWATCH_NO_NATIVE=1) and check its SVG is identical.
+//   --input FILE  use this folded file instead of generating one.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,6 +20,9 @@ const arg = (name, dflt) => { const i = argv.indexOf(name); return i >= 0 ? argv
 const LINES = Number(arg('--lines', '1000000'));
 const PL_LINES = arg('--pl-lines', undefined) === undefined ? undefined : Number(arg('--pl-lines'));
 const keep = argv.includes('--keep');
+const alsoJs = argv.includes('--js');
+const INPUT = arg('--input', undefined);
+const PL = arg('--pl', process.env.FLAMEGRAPH_PL);
 
 // Deterministic PRNG (mulberry32).
 function rng(seed) {
@@ -85,47 +92,82 @@ function headLines(src, dst, n) {
   if (r.status !== 0) throw new Error(`head failed: ${r.stderr}`);
 }
 
-/** Runs a command under GNU time; returns wall seconds and peak RSS (MiB). */
-function measure(label, cmd, args, outFile) {
+const load = () => os.loadavg()[0].toFixed(1);
+
+/** Runs a command under GNU time; returns wall seconds, CPU seconds (user + sys) and peak RSS (MiB). */
+function measure(label, cmd, args, outFile, env = process.env) {
   const timeFile = path.join(os.tmpdir(), `rw-bench-time-${process.pid}`);
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', '-o', timeFile, cmd, ...args], { stdio: ['ignore', fs.openSync(outFile, 'w'), 'pipe'], maxBuffer: 64 << 20 });
+  const loadBefore = load();
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', '-o', timeFile, cmd, ...args], { stdio: ['ignore', fs.openSync(outFile, 'w'), 'pipe'], maxBuffer: 64 << 20, env });
   const [wall, kb, user, sys] = fs.readFileSync(timeFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
   fs.rmSync(timeFile, { force: true });
   const ok = r.status === 0;
   const res = { label, ok, wallS: wall, cpuS: user + sys, peakRssMiB: Math.round(kb / 1024), svgBytes: fs.statSync(outFile).size, stderr: ok ? '' : String(r.stderr).slice(0, 400) };
-  console.log(`${label.padEnd(34)} ${ok ? '' : 'FAILED '}${wall.toFixed(2).padStart(8)} s wall ${(user + sys).toFixed(2).padStart(8)} s CPU  ${String(res.peakRssMiB).padStart(6)} MiB peak RSS  ${(res.svgBytes / 1e6).toFixed(1)} MB SVG`);
+  console.log(`${label.padEnd(44)} ${ok ? '' : 'FAILED '}${wall.toFixed(2).padStart(8)} s wall ${(user + sys).toFixed(2).padStart(8)} s CPU  ${String(res.peakRssMiB).padStart(6)} MiB peak RSS  ${(res.svgBytes / 1e6).toFixed(1)} MB SVG  (load ${loadBefore} → ${load()})`);
   if (!ok) console.log(res.stderr);
   return res;
 }
 
+/** Builds dist/ with tsc when any source file is newer than dist/cli/main.js (as `npm run bench` does). */
+function ensureDist() {
+  const main = path.join(root, 'dist/cli/main.js');
+  let newest = 0;
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const f = path.join(d, e.name);
+      if (e.isDirectory()) walk(f);
+      else if (f.endsWith('.ts')) newest = Math.max(newest, fs.statSync(f).mtimeMs);
+    }
+  };
+  walk(path.join(root, 'src'));
+  if (fs.existsSync(main) && fs.statSync(main).mtimeMs >= newest) return;
+  console.log('dist/ is older than src/: building it (tsc -p tsconfig.build.json)');
+  const r = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+  if (r.status !== 0 && !fs.existsSync(main)) throw new Error('tsc failed and there is no dist/cli/main.js');
+}
+
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-bench-flame-'));
 try {
-  const folded = path.join(dir, 'big.folded');
-  const t0 = Date.now();
-  const bytes = generate(folded, LINES);
-  console.log(`load average before: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (the figures are only meaningful on an idle machine)`);
-  console.log(`generated ${LINES} lines, ${(bytes / 1e6).toFixed(0)} MB of folded stacks in ${((Date.now() - t0) / 1000).toFixed(1)} s (${folded})`);
-  // From source through tsx (dist/ may be stale); the transpile costs well under a second.
-  const ours = [process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts')]];
-  const oursRun = (file, label) => measure(label, ours[0], [...ours[1], 'flamegraph', '--input', file], path.join(dir, 'ours.svg'));
-  const mine = oursRun(folded, `reclaimwatch flamegraph (${LINES} lines)`);
-  const pl = process.env.FLAMEGRAPH_PL;
-  if (pl && fs.existsSync(pl)) {
+  ensureDist();
+  const native = fs.existsSync(path.join(root, 'build/Release/flame_tree.node')) && process.env.RECLAIMWATCH_NO_NATIVE !== '1';
+  console.log(`parser: ${native ? 'native (build/Release/flame_tree.node)' : 'pure JS (native builder not built or disabled)'}`);
+  let folded = path.join(dir, 'big.folded');
+  let lines = LINES;
+  console.log(`load average before: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (wall times are only meaningful on an idle machine)`);
+  if (INPUT !== undefined) {
+    folded = INPUT;
+    lines = Number(spawnSync('sh', ['-c', 'wc -l < "$0"', INPUT]).stdout.toString().trim());
+    console.log(`input ${INPUT}: ${lines} lines, ${(fs.statSync(INPUT).size / 1e6).toFixed(0)} MB`);
+  } else {
+    const t0 = Date.now();
+    const bytes = generate(folded, LINES);
+    console.log(`generated ${LINES} lines, ${(bytes / 1e6).toFixed(0)} MB of folded stacks in ${((Date.now() - t0) / 1000).toFixed(1)} s (${folded})`);
+  }
+  const ours = [process.execPath, [path.join(root, 'dist/cli/main.js')]];
+  const oursRun = (file, label, env) => measure(label, ours[0], [...ours[1], 'flamegraph', '--input', file], path.join(dir, env ? 'ours-js.svg' : 'ours.svg'), env);
+  const jsEnv = { ...process.env, RECLAIMWATCH_NO_NATIVE: '1' };
+  const mine = oursRun(folded, `reclaimwatch flamegraph (${lines} lines)`);
+  if (alsoJs) {
+    oursRun(folded, `  pure-JS fallback (${lines} lines)`, jsEnv);
+    const same = fs.readFileSync(path.join(dir, 'ours.svg')).equals(fs.readFileSync(path.join(dir, 'ours-js.svg')));
+    console.log(`  native and pure-JS SVGs ${same ? 'are identical' : 'DIFFER'}`);
+  }
+  if (PL && fs.existsSync(PL)) {
     let plInput = folded;
-    let plLines = LINES;
+    let plLines = lines;
     let mineSame = mine;
-    if (PL_LINES !== undefined && PL_LINES < LINES) {
+    if (PL_LINES !== undefined && PL_LINES < lines) {
       plInput = path.join(dir, 'prefix.folded');
       plLines = PL_LINES;
       headLines(folded, plInput, PL_LINES);
       mineSame = oursRun(plInput, `reclaimwatch flamegraph (${PL_LINES} lines)`);
     }
-    const theirs = measure(`flamegraph.pl (${plLines} lines)`, 'perl', [pl, plInput], path.join(dir, 'pl.svg'));
+    const theirs = measure(`flamegraph.pl (${plLines} lines)`, 'perl', [PL, plInput], path.join(dir, 'pl.svg'));
     if (theirs.ok && mineSame.ok) {
-      console.log(`speed-up on ${plLines} lines: ${(theirs.wallS / mineSame.wallS).toFixed(1)}x wall, ${(theirs.cpuS / mineSame.cpuS).toFixed(1)}x CPU; memory: ${(theirs.peakRssMiB / mineSame.peakRssMiB).toFixed(1)}x less`);
+      console.log(`speed-up on ${plLines} lines: ${(theirs.cpuS / mineSame.cpuS).toFixed(1)}x CPU, ${(theirs.wallS / mineSame.wallS).toFixed(1)}x wall; memory: ${(theirs.peakRssMiB / mineSame.peakRssMiB).toFixed(1)}x less`);
     }
   } else {
-    console.log('flamegraph.pl: not run (set FLAMEGRAPH_PL=/path/to/flamegraph.pl to compare)');
+    console.log('flamegraph.pl: not run (set FLAMEGRAPH_PL=/path/to/flamegraph.pl or give --pl FILE to compare)');
   }
 } finally {
   if (!keep) fs.rmSync(dir, { recursive: true, force: true });

@@ -89,6 +89,7 @@ export function renderFlameSvg(tree: FlameTree, opts: FlameSvgOptions = {}): str
     `<text id="matched" x="${width - PAD}" y="${height - 12}" text-anchor="end"> </text>\n`,
     `<text id="details" x="${PAD}" y="${height - 12}"> </text>\n`,
   );
+  const parts: string[] = [];
   if (total === 0) out.push(`<text x="${width / 2}" y="${TOP + 12}" text-anchor="middle">no stacks in the input</text>\n`);
   for (const it of drawn) {
     const isRoot = it.node === tree.root;
@@ -99,13 +100,20 @@ export function renderFlameSvg(tree: FlameTree, opts: FlameSvgOptions = {}): str
     const y = height - BOTTOM - (it.depth + 1) * FRAME_H;
     const fill = isRoot ? 'rgb(200,200,200)' : frameColour(f.name, f.kernel, palette);
     const kind = f.kernel ? ' [kernel]' : '';
-    out.push(
+    // One flat string per frame, joined into blocks: thousands of small strings kept alive until the end
+    // would make every young-generation GC copy them all.
+    parts.push(
       `<g class="f${f.kernel ? ' k' : ''}"${f.kernel ? ' data-k="1"' : ''}${isRoot ? ' data-root="1"' : ''} data-name="${name}">`,
       `<title>${name}${kind} (${formatCount(v)} ${unit}, ${pct.toFixed(2)}%)</title>`,
       `<rect x="${it.x.toFixed(2)}" y="${y}" width="${it.w.toFixed(2)}" height="${FRAME_H - 1}" rx="2" ry="2" fill="${fill}"/>`,
       `<text x="${(it.x + 3).toFixed(2)}" y="${y + FRAME_H - 4.5}">${xmlEscape(fitLabel(f.name, it.w))}</text></g>\n`,
     );
+    if (parts.length >= 1024) {
+      out.push(parts.join(''));
+      parts.length = 0;
+    }
   }
+  out.push(parts.join(''));
   out.push(`<script type="text/ecmascript"><![CDATA[${FLAME_SCRIPT}]]></script>\n</svg>\n`);
   return out.join('');
 }

@@ -12,6 +12,14 @@ export interface FrameName {
 
 const ROOT = 0;
 
+/** What the renderer needs from a complete tree: per-node totals and children (CSR, in node order). */
+export interface DerivedTree {
+  totals: Float64Array<ArrayBuffer>;
+  /** Children of node n are `childList[childStart[n] .. childStart[n + 1])`. */
+  childStart: Int32Array<ArrayBuffer>;
+  childList: Int32Array<ArrayBuffer>;
+}
+
 /**
  * A prefix tree of stacks. Node 0 is the root (all samples). A node's key is `displayId * 2 + kernel`;
  * children are found through an open-addressing table of (parent, key, node) triples.
@@ -32,6 +40,7 @@ export class FlameTree {
   private totals: Float64Array | undefined;
   private childStart: Int32Array | undefined;
   private childList: Int32Array | undefined;
+  private ranks: Int32Array | undefined;
 
   /** Number of nodes including the root. */
   get nodeCount(): number {
@@ -130,14 +139,40 @@ export class FlameTree {
     this.self[node] = this.self[node]! + count;
   }
 
+  /**
+   * Takes over nodes built elsewhere (the native builder), without copying: same layout, node 0 the root,
+   * `key` as in `addKeys` with display ids of this tree's `nameTable`, arrays exactly one entry per node.
+   * Stacks added afterwards rebuild the child table first (the arrays are full, so the first new node grows them).
+   * `derived`, when given, must be what `finish` would compute (the native builder computes it in place).
+   */
+  adoptNodes(parent: Int32Array<ArrayBuffer>, key: Int32Array<ArrayBuffer>, self: Float64Array<ArrayBuffer>, derived?: DerivedTree): void {
+    const size = parent.length;
+    if (size < 1 || key.length !== size || self.length !== size) throw new RangeError('adoptNodes: parent, key and self need one entry per node, the root included');
+    this.parent = parent;
+    this.key = key;
+    this.self = self;
+    this.size = size;
+    this.slots.fill(-1);
+    this.pathLen = 0;
+    this.totals = derived?.totals;
+    this.childStart = derived?.childStart;
+    this.childList = derived?.childList;
+  }
+
   /** Adds one stack of named frames (root first) with their kernel flags (`_[k]` suffixes are honoured too). */
   add(frames: readonly string[], kernel: readonly boolean[], count: number, reverse = false): void {
+    const keys = this.keysOf(frames, kernel);
+    this.addKeys(keys, keys.length, count, reverse);
+  }
+
+  /** The node keys of named frames (root first) with their kernel flags, as `add` files them. */
+  keysOf(frames: readonly string[], kernel: readonly boolean[]): Int32Array {
     const keys = new Int32Array(frames.length);
     for (let i = 0; i < frames.length; i++) {
       const info = this.nameTable.infoOf(this.nameTable.internString(frames[i]!));
       keys[i] = (info >> 2) * 2 + (kernel[i] || (info & 2) !== 0 ? 1 : 0);
     }
-    this.addKeys(keys, keys.length, count, reverse);
+    return keys;
   }
 
   private finish(): Float64Array {
@@ -174,14 +209,27 @@ export class FlameTree {
   /** Children of a node, sorted by frame name (user before kernel on a tie), as flame graphs order them. */
   children(node: number): number[] {
     this.finish();
-    const out = Array.from(this.childList!.subarray(this.childStart![node], this.childStart![node + 1]));
-    const names = this.nameTable.names;
+    const list = this.childList!;
+    const from = this.childStart![node]!;
+    const out = new Array<number>(this.childStart![node + 1]! - from);
+    for (let i = 0; i < out.length; i++) out[i] = list[from + i]!;
+    if (out.length < 2) return out;
+    const rank = this.nameRanks();
     const key = this.key;
-    return out.sort((a, b) => {
-      const na = names[key[a]! >> 1]!;
-      const nb = names[key[b]! >> 1]!;
-      if (na !== nb) return na < nb ? -1 : 1;
-      return (key[a]! & 1) - (key[b]! & 1);
+    const order = (n: number): number => rank[key[n]! >> 1]! * 2 + (key[n]! & 1);
+    return out.sort((a, b) => order(a) - order(b));
+  }
+
+  /** Per display id, the rank of its name in string order (names are distinct), for numeric sorting. */
+  private nameRanks(): Int32Array {
+    const names = this.nameTable.names;
+    if (this.ranks?.length === names.length) return this.ranks;
+    const ids = names.map((_, i) => i).sort((a, b) => (names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : 0));
+    const ranks = new Int32Array(names.length);
+    ids.forEach((id, r) => {
+      ranks[id] = r;
     });
+    this.ranks = ranks;
+    return ranks;
   }
 }

@@ -53,7 +53,11 @@ export class NameTable {
 
   /** Interns a string (slow path) and returns its raw id. */
   internString(name: string): number {
-    const b = Buffer.from(name, 'utf8');
+    return this.internBytes(Buffer.from(name, 'utf8'));
+  }
+
+  /** Interns a whole byte array (a name the native parser met first) and returns its raw id. */
+  internBytes(b: Uint8Array): number {
     let h = FNV_BASIS;
     for (const c of b) h = fnvStep(h, c);
     return this.intern(b, 0, b.length, h);
