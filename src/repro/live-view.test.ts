@@ -8,7 +8,7 @@ import { decideVerdict } from './verdict.js';
 
 const second: Second = {
   tS: 7, phase: 'both', filePagesPerS: 161_100, memoryPagesPerS: 10_700_000, reported: true, cpuUser: 0.5, cpuSystem: 0.5, throttledPerS: 3,
-  usageBytes: 40 << 20, limitBytes: 40 << 20, limitHits: 9000, limitHitsPerS: 61_600, oomKills: 0, psiSomePct: 44, psiFullPct: 20, refaultsPerS: 72_900,
+  usageBytes: 40 << 20, limitBytes: 40 << 20, shmemBytes: 0, limitHits: 9000, limitHitsPerS: 61_600, oomKills: 0, psiSomePct: 44, psiFullPct: 20, refaultsPerS: 72_900,
   reclaimScope: 'host', scannedPerS: 1, stolenPerS: 1, threads: 18, threadsRunning: 2, threadsD: 1, reclaimStackShare: 0.25, mmapLockStackShare: 0,
   probeWorstMs: 0.1, probesFinished: 1, probeTimeouts: 0,
 };

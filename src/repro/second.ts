@@ -42,6 +42,8 @@ export interface Second {
   throttledPerS: number | undefined;
   usageBytes: number | undefined;
   limitBytes: number | undefined;
+  /** Shared memory charged to the cgroup (memory.stat `shmem`): tmpfs pages, never page cache that reclaim can drop. */
+  shmemBytes: number | undefined;
   /** Cumulative `memory.failcnt` (v1) or `memory.events max` (v2), and its rate. */
   limitHits: number | undefined;
   limitHitsPerS: number | undefined;
@@ -99,6 +101,7 @@ export function deriveSecond(prev: RawSample, cur: RawSample): Second {
     throttledPerS: rate(prev.cpu?.throttledPeriods, cur.cpu?.throttledPeriods, dtS),
     usageBytes: cur.memory?.usageBytes,
     limitBytes: cur.memory?.limitBytes,
+    shmemBytes: cur.memory?.stat['shmem'],
     limitHits: cur.memory?.limitHits,
     limitHitsPerS: rate(prev.memory?.limitHits, cur.memory?.limitHits, dtS),
     oomKills: cur.memory?.oomKills,

@@ -4,7 +4,7 @@ import { decideVerdict } from './verdict.js';
 import type { Second } from './second.js';
 
 const sec = (tS: number, phase: Second['phase'], file: number, mem: number, probeMs: number, extra: Partial<Second> = {}): Second => ({
-  tS, phase, filePagesPerS: file, memoryPagesPerS: mem, reported: true, cpuUser: 0.5, cpuSystem: 0.5, throttledPerS: 0, usageBytes: 1, limitBytes: 2,
+  tS, phase, filePagesPerS: file, memoryPagesPerS: mem, reported: true, cpuUser: 0.5, cpuSystem: 0.5, throttledPerS: 0, usageBytes: 1, limitBytes: 2, shmemBytes: 0,
   limitHits: 0, limitHitsPerS: 0, oomKills: 0, psiSomePct: 0, psiFullPct: 0, refaultsPerS: 0, reclaimScope: 'host', scannedPerS: 10, stolenPerS: 5,
   threads: 10, threadsRunning: 1, threadsD: 0, reclaimStackShare: 0, mmapLockStackShare: 0, probeWorstMs: probeMs, probesFinished: 1, probeTimeouts: 0, ...extra,
 });
@@ -100,4 +100,13 @@ void test('decideVerdict() counts a traced wait of >= 1 s as a stall, and short 
   assert.match(waited.reasons.join(' '), /wait 1500 ms for mmap_lock/);
   const none = decideVerdict(run(steady));
   assert.equal(none.figures.traceMmapLockHolds, undefined, 'no trace: no traced figures');
+});
+
+void test('decideVerdict() says first when the files sat in shared memory (tmpfs-backed --dir), not page cache', () => {
+  const mib = 1 << 20;
+  const v = decideVerdict(run([[900, 5000, 3], [900, 5000, 3], [900, 5000, 3]], { limitBytes: 40 * mib, shmemBytes: 32 * mib }));
+  assert.equal(v.figures.shmemMaxBytes, 32 * mib);
+  assert.match(v.reasons[0]!, /^NOT the page-cache test: 32\.0 MiB .* shared memory .* block-device file system/);
+  const ok = decideVerdict(run([[900, 5000, 3], [900, 5000, 3]], { limitBytes: 40 * mib, shmemBytes: 1 * mib }));
+  assert.doesNotMatch(ok.reasons.join(' '), /NOT the page-cache test/);
 });

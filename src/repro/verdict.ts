@@ -15,6 +15,9 @@
 //   (STALL_MS); a healthy read takes about a millisecond, and one second is when `ps` visibly hangs.
 //   With `--trace`, an mmap_lock hold or wait of >= STALL_MS seen by the mmap-lock trace is a stall too
 //   (the trace sees every hold in the cgroup; the probe only what blocks one reader once a second).
+// - SHMEM: when the cgroup's shared memory (memory.stat shmem) reached half its limit, the files sit in tmpfs
+//   pages (an overlay whose upper layer is tmpfs passes the --dir check): the run is not the page-cache test,
+//   and the verdict says so first.
 // - OOM: an OOM kill in the cgroup means the kernel resolved the pressure by killing, not by livelocking.
 // affected     = COLLAPSED and STALL and no OOM kill.
 // degraded     = not affected, but STALL, or DROP, or COLLAPSED, or an OOM kill.
@@ -29,6 +32,7 @@ export const VERDICT_THRESHOLDS = Object.freeze({
   DROP_WINDOW_S: 3,
   STALL_MS: 1000,
   SLOW_PROBE_MS: 100,
+  SHMEM_SHARE: 0.5,
 });
 
 /** The three outcomes. */
@@ -69,6 +73,8 @@ export interface VerdictFigures {
   oomKills: number;
   /** Seconds in phase `both` without a progress report from the workload. */
   silentSeconds: number;
+  /** Most shared memory (tmpfs pages) charged to the cgroup at any second, bytes. */
+  shmemMaxBytes: number | undefined;
   /** With `--trace` (bpftrace over the leg; undefined without it or where the trace could not run): */
   traceMmapLockHolds: number | undefined;
   traceMmapLockMaxHoldMs: number | undefined;
@@ -150,6 +156,7 @@ export function decideVerdict(seconds: readonly Second[], trace?: TraceEvidence)
     reclaimStackShare: median(defined(both.map((s) => s.reclaimStackShare))),
     oomKills: Math.max(0, ...defined(seconds.map((s) => s.oomKills))),
     silentSeconds: both.filter((s) => !s.reported).length,
+    shmemMaxBytes: seconds.some((s) => s.shmemBytes !== undefined) ? Math.max(...defined(seconds.map((s) => s.shmemBytes))) : undefined,
     traceMmapLockHolds: trace?.mmapLock?.holds,
     traceMmapLockMaxHoldMs: trace?.mmapLock?.maxHoldMs,
     traceMmapLockHoldsOver1s: trace?.mmapLock?.holdsOver1s,
@@ -160,6 +167,9 @@ export function decideVerdict(seconds: readonly Second[], trace?: TraceEvidence)
     tracePagesReclaimed: trace?.memcgReclaim?.pagesReclaimed,
   };
   const reasons: string[] = [];
+  if (seconds.some((s) => s.shmemBytes !== undefined && s.limitBytes !== undefined && s.limitBytes !== Infinity && s.shmemBytes >= T.SHMEM_SHARE * s.limitBytes)) {
+    reasons.push(`NOT the page-cache test: ${((figures.shmemMaxBytes ?? 0) / 1048576).toFixed(1)} MiB of the cgroup's memory was shared memory (tmpfs pages, memory.stat shmem), so the files' pages could not be reclaimed; --dir is backed by tmpfs (e.g. an overlay whose upper layer is tmpfs): use a directory on a block-device file system`);
+  }
   if (before === undefined) reasons.push('no progress was measured before the memory threads started (is --delay long enough for the files to be written?)');
   if (both.length === 0) reasons.push('the second phase never ran');
   const collapsed = fileRatio !== undefined && fileRatio < T.COLLAPSE_RATIO && (memoryRatio === undefined || memoryRatio < T.COLLAPSE_RATIO);
