@@ -75,7 +75,16 @@ export function startDoctorLoop(host: HostPaths, cgroupPath: string, clockMs: ()
           continue;
         }
         // One probe per window (the workload is one process); a short deadline so stop() stays quick.
-        const report = await runDoctor(host, targets, { windowMs, signal: ac.signal, maxProbesPerTarget: 1, probeDeadlineMs: Math.min(windowMs, 2000) });
+        // Each window gets a signal of its own: runDoctor leaves its listeners on the signal it is given.
+        const win = new AbortController();
+        const cut = (): void => win.abort();
+        ac.signal.addEventListener('abort', cut, { once: true });
+        let report;
+        try {
+          report = await runDoctor(host, targets, { windowMs, signal: win.signal, maxProbesPerTarget: 1, probeDeadlineMs: Math.min(windowMs, 2000) });
+        } finally {
+          ac.signal.removeEventListener('abort', cut);
+        }
         if (ac.signal.aborted) break; // a window cut short by the end of the leg says nothing
         const t = report.targets[0];
         if (!t) continue;

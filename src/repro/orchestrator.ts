@@ -154,38 +154,46 @@ async function runLeg(o: ReproOptions, bin: string, leg: MglruLeg, rec: RunRecor
   const traceStop = new AbortController();
   const tracing = o.trace ? startTrace(o, cg, wl.pid, traceStop.signal, clock) : undefined;
   const mglruDuring = readMglruText(o.host);
-  o.onStarted?.(cg, wl.pid, rec);
   const seconds: Second[] = [];
   let prev: RawSample = monitor.sample(0, wl.latest());
-  const hardEnd = p.durationMs + END_GRACE_MS;
+  let final: RawSample = prev;
   let end: LegEnd = 'completed';
-  for (let tick = 1; ; tick++) {
-    const wait = t0 + tick * 1000 - performance.now();
-    if (wait > 0) await Promise.race([sleep(wait, o.signal), wl.exited]);
-    if (o.signal?.aborted) {
-      end = 'interrupted';
-      break;
+  try {
+    o.onStarted?.(cg, wl.pid, rec);
+    const hardEnd = p.durationMs + END_GRACE_MS;
+    for (let tick = 1; ; tick++) {
+      const wait = t0 + tick * 1000 - performance.now();
+      if (wait > 0) await Promise.race([sleep(wait, o.signal), wl.exited]);
+      if (o.signal?.aborted) {
+        end = 'interrupted';
+        break;
+      }
+      const now = performance.now() - t0;
+      if (exit === undefined || now >= tick * 1000 - 50) {
+        const cur = monitor.sample(now, wl.latest());
+        const derived = deriveSecond(prev, cur);
+        // A workload too stalled to report is still in its second phase once --delay has passed.
+        const second: Second = !derived.reported && derived.tS * 1000 >= p.delayMs && derived.phase !== 'both' && derived.phase !== 'done' ? { ...derived, phase: 'both' } : derived;
+        prev = cur;
+        seconds.push(second);
+        o.onTick?.({ leg, cgroup: cg, params: p, second, soFar: decideVerdict(seconds), doctor: doctor?.latest() });
+      }
+      if (exit !== undefined) break;
+      if (now >= hardEnd) {
+        end = 'overran';
+        break;
+      }
     }
-    const now = performance.now() - t0;
-    if (exit === undefined || now >= tick * 1000 - 50) {
-      const cur = monitor.sample(now, wl.latest());
-      const derived = deriveSecond(prev, cur);
-      // A workload too stalled to report is still in its second phase once --delay has passed.
-      const second: Second = !derived.reported && derived.tS * 1000 >= p.delayMs && derived.phase !== 'both' && derived.phase !== 'done' ? { ...derived, phase: 'both' } : derived;
-      prev = cur;
-      seconds.push(second);
-      o.onTick?.({ leg, cgroup: cg, params: p, second, soFar: decideVerdict(seconds), doctor: doctor?.latest() });
+    final = monitor.sample(performance.now() - t0, wl.latest());
+    if (final.atMs - prev.atMs >= 500) {
+      seconds.push(deriveSecond(prev, final));
+      prev = final;
     }
-    if (exit !== undefined) break;
-    if (now >= hardEnd) {
-      end = 'overran';
-      break;
-    }
-  }
-  const final = monitor.sample(performance.now() - t0, wl.latest());
-  if (final.atMs - prev.atMs >= 500) {
-    seconds.push(deriveSecond(prev, final));
-    prev = final;
+  } catch (err) {
+    // Never leave the doctor or bpftrace running past the leg, whatever failed.
+    traceStop.abort();
+    await Promise.allSettled([doctor?.stop(), tracing]);
+    throw err;
   }
   // bpftrace prints its maps on SIGINT while the cgroup still exists; the doctor's window in flight is dropped.
   traceStop.abort();
