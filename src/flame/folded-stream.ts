@@ -3,6 +3,7 @@
 // JavaScript; memory holds one chunk plus one partial line, never the input. Malformed lines are reported
 // with their line numbers and skipped.
 import type { Readable } from 'node:stream';
+import { fileChunks } from './file-chunks.js';
 import { classifyFrames } from './frame-kind.js';
 import type { FlameTree } from './flame-tree.js';
 import { type FoldedProblem, parseFoldedLine } from './folded-line.js';
@@ -24,6 +25,8 @@ export interface FoldedStreamOptions {
   maxProblemsKept?: number;
   /** Parser choice (default `auto`); `native` throws when the native builder is not built. */
   engine?: FlameEngine;
+  /** Read buffer size for file streams (default 1 MiB). */
+  chunkBytes?: number;
 }
 
 /** What a stream held. */
@@ -85,7 +88,8 @@ export async function readFoldedStream(input: Readable, tree: FlameTree, opts: F
 
   let carry: Buffer | undefined;
   let skipping = false;
-  for await (const chunk of input as AsyncIterable<Buffer | string>) {
+  // Each chunk is done with (its partial last line copied) before the next is read, so a reused buffer is fine.
+  for await (const chunk of fileChunks(input, opts.chunkBytes) ?? (input as AsyncIterable<Buffer | string>)) {
     const c = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
     let start = 0;
     if (carry !== undefined || skipping) {

@@ -155,3 +155,18 @@ void test('engine "native" says how to get it when it is missing', async () => {
     else process.env['RECLAIMWATCH_NO_NATIVE'] = saved;
   }
 });
+
+void test('a file stream is read into one reused buffer, and lines split across refills come out whole', async () => {
+  const file = new URL('small.folded', fixtures);
+  const refTree = new FlameTree();
+  const ref = await readFoldedStream(Readable.from([fs.readFileSync(file)]), refTree, { engine: 'js' });
+  const engines: FlameEngine[] = loadNativeFlame() ? ['js', 'native'] : ['js'];
+  for (const engine of engines) {
+    for (const chunkBytes of [7, 64, 1 << 20]) {
+      const tree = new FlameTree();
+      const summary = await readFoldedStream(fs.createReadStream(file), tree, { chunkBytes, engine });
+      assert.deepEqual(summary, { ...ref, engine }, `${engine}, chunkBytes ${chunkBytes}`);
+      assert.deepEqual(dump(tree), dump(refTree), `${engine}, chunkBytes ${chunkBytes}`);
+    }
+  }
+});
