@@ -111,7 +111,8 @@ export function collectTargetSample(host: HostPaths, target: Target, opts: Colle
     }
     processes.push({ pid, threads, io });
   }
-  if (target.kind === 'pid' ? !processes.some((p) => p.pid === target.pid) : !cg && processes.length === 0 && target.kind !== 'host') gone = true;
+  // A pid target is gone when its process is; a cgroup target when every process it had has exited.
+  if (target.kind === 'pid' ? !processes.some((p) => p.pid === target.pid) : target.kind !== 'host' && processes.length === 0 && target.pids.length > 0) gone = true;
   let stacks: StackSample[] | undefined;
   if (opts.stacks !== false && !gone) {
     stacks = [];
