@@ -366,14 +366,6 @@ oom:
 static inline int is_blank(uint8_t c) { return c == ' ' || c == '\t' || c == '\r'; }
 static inline int is_digit(uint8_t c) { return c >= '0' && c <= '9'; }
 
-/* Bits set in a 16-bit mask, without a libgcc call on CPUs built for without POPCNT. */
-static inline uint32_t popcount16(uint32_t m) {
-  m = m - ((m >> 1) & 0x5555u);
-  m = (m & 0x3333u) + ((m >> 2) & 0x3333u);
-  m = (m + (m >> 4)) & 0x0f0fu;
-  return (m + (m >> 8)) & 0x1fu;
-}
-
 /*
  * Offsets (from `from`) of the ';' in buf[from, end), into b->semis, followed by end - from; their count.
  * Sixteen bytes at a time where SSE2 is there; `buflen` bounds the reads.
@@ -393,22 +385,25 @@ static int64_t find_semis(builder_t *b, const uint8_t *buf, size_t buflen, size_
   while (p < end && p + 16 <= buflen) {
     uint32_t m = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(buf + p)), semi));
     if (end - p < 16) m &= (1u << (end - p)) - 1;
-    uint32_t cnt = popcount16(m);
     uint32_t base = (uint32_t)(p - from);
     /* Four unconditional writes cover almost every block; no branch per ';'. */
+    uint32_t m0 = m;
     out[n] = base + (uint32_t)__builtin_ctz(m | 0x10000u);
     m &= m - 1;
+    uint32_t m1 = m;
     out[n + 1] = base + (uint32_t)__builtin_ctz(m | 0x10000u);
     m &= m - 1;
+    uint32_t m2 = m;
     out[n + 2] = base + (uint32_t)__builtin_ctz(m | 0x10000u);
     m &= m - 1;
+    uint32_t m3 = m;
     out[n + 3] = base + (uint32_t)__builtin_ctz(m | 0x10000u);
     m &= m - 1;
-    for (uint32_t k = n + 4; m; k++) {
-      out[k] = base + (uint32_t)__builtin_ctz(m);
+    n += (m0 != 0) + (m1 != 0) + (m2 != 0) + (m3 != 0);
+    while (m) {
+      out[n++] = base + (uint32_t)__builtin_ctz(m);
       m &= m - 1;
     }
-    n += cnt;
     p += 16;
   }
 #endif
@@ -726,6 +721,10 @@ static int derive(const builder_t *b, double **tot_out, uint32_t **start_out, ui
     free(fill);
     return -1;
   }
+  hint_huge(tot, (size_t)n * 8);
+  hint_huge(start, ((size_t)n + 1) * 4);
+  hint_huge(list, (size_t)n * 4);
+  hint_huge(fill, (size_t)n * 4);
   memcpy(tot, b->self, (size_t)n * 8);
   const uint32_t D = 16;
   for (uint32_t i = n - 1; i > 0; i--) {
