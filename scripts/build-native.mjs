@@ -17,7 +17,12 @@ try {
   // npm ships its own node-gyp on the PATH of lifecycle scripts.
   gyp = undefined;
 }
-const cmd = gyp ? [process.execPath, [gyp, 'rebuild']] : ['node-gyp', ['rebuild']];
+// Outside npm (which passes its nodedir setting), point node-gyp at the headers installed with this node,
+// so that an offline build does not try to download them (and fail after cleaning build/).
+const extra = [];
+const prefix = path.resolve(path.dirname(process.execPath), '..');
+if (!process.env.npm_config_nodedir && fs.existsSync(path.join(prefix, 'include/node/node_api.h'))) extra.push(`--nodedir=${prefix}`);
+const cmd = gyp ? [process.execPath, [gyp, 'rebuild', ...extra]] : ['node-gyp', ['rebuild', ...extra]];
 const r = spawnSync(cmd[0], cmd[1], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
 if (r.status !== 0) {
   const msg = [
