@@ -91,14 +91,28 @@ export function renderFlameSvg(tree: FlameTree, opts: FlameSvgOptions = {}): str
   );
   const parts: string[] = [];
   if (total === 0) out.push(`<text x="${width / 2}" y="${TOP + 12}" text-anchor="middle">no stacks in the input</text>\n`);
+  // What depends only on the frame (escaped name, colour) is computed once per distinct frame.
+  interface Look { name: string; escaped: string; kernel: boolean; fill: string }
+  const looks = new Map<number, Look>();
+  const lookOf = (node: number): Look => {
+    if (node === tree.root) return { name: 'all', escaped: 'all', kernel: false, fill: 'rgb(200,200,200)' };
+    const k = tree.frameKey(node);
+    let l = looks.get(k);
+    if (l === undefined) {
+      const f = tree.frame(node);
+      l = { name: f.name, escaped: xmlEscape(f.name), kernel: f.kernel, fill: frameColour(f.name, f.kernel, palette) };
+      looks.set(k, l);
+    }
+    return l;
+  };
   for (const it of drawn) {
     const isRoot = it.node === tree.root;
-    const f = isRoot ? { name: 'all', kernel: false } : tree.frame(it.node);
+    const f = lookOf(it.node);
     const v = tree.valueOf(it.node);
     const pct = (100 * v) / total;
-    const name = xmlEscape(f.name);
+    const name = f.escaped;
     const y = height - BOTTOM - (it.depth + 1) * FRAME_H;
-    const fill = isRoot ? 'rgb(200,200,200)' : frameColour(f.name, f.kernel, palette);
+    const fill = f.fill;
     const kind = f.kernel ? ' [kernel]' : '';
     // One flat string per frame, joined into blocks: thousands of small strings kept alive until the end
     // would make every young-generation GC copy them all.

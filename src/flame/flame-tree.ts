@@ -201,6 +201,11 @@ export class FlameTree {
     return { name: this.nameTable.names[k >> 1]!, kernel: (k & 1) === 1 };
   }
 
+  /** A node's frame as one number, `displayId * 2 + kernel`: equal for equal frames (not the root). */
+  frameKey(node: number): number {
+    return this.key[node]!;
+  }
+
   /** Samples through a node. */
   valueOf(node: number): number {
     return this.finish()[node] ?? 0;
