@@ -9,6 +9,8 @@
 //    overlap the parsing of the next, instead of waiting for one cache miss per frame.
 // Lines the fast parser does not accept (malformed, overlong) are handed back to JavaScript, which reports
 // them or parses them its slower way and adds their keys here, in input order.
+#define _GNU_SOURCE /* strtod_l, newlocale */
+#include <locale.h>
 #include <node_api.h>
 #include <stdint.h>
 #include <sys/mman.h>
@@ -69,6 +71,7 @@ typedef struct {
   uint32_t semis_cap;
   /* two lines in flight: one parsed and prefetched, one being resolved */
   line_t lines[2];
+  locale_t c_locale; /* decimal counts are read with '.' whatever the process locale; 0: left to JavaScript */
   int finished;
 } builder_t;
 
@@ -435,10 +438,10 @@ static int parse_line(builder_t *b, const uint8_t *buf, size_t buflen, size_t ls
       if (!is_digit(buf[j])) return -1;
     char num[64];
     size_t nl = le - (sp + 1);
-    if (nl >= sizeof num) return -1;
+    if (nl >= sizeof num || !b->c_locale) return -1;
     memcpy(num, buf + sp + 1, nl);
     num[nl] = 0;
-    count = strtod(num, NULL);
+    count = strtod_l(num, NULL, b->c_locale); /* correctly rounded, as Number() is */
   }
   size_t stack_end = sp;
   while (stack_end > ls && is_blank(buf[stack_end - 1])) stack_end--;
@@ -484,6 +487,7 @@ static int parse_line(builder_t *b, const uint8_t *buf, size_t buflen, size_t ls
 /* ---- N-API glue ---- */
 
 static void builder_free(builder_t *b) {
+  if (b->c_locale) freelocale(b->c_locale);
   free(b->parent);
   free(b->key);
   free(b->self);
@@ -543,6 +547,7 @@ static napi_value Create(napi_env env, napi_callback_info info) {
   builder_t *b = calloc(1, sizeof *b);
   if (!b) return throw_oom(env);
   b->reverse = reverse;
+  b->c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
   b->max_line = max_line > 0 ? (size_t)max_line : 1 << 20;
   b->name_slots = calloc(256, 4);
   b->name_mask = 255;
