@@ -44,9 +44,9 @@ test('repro --mglru both in a cgroup v2 guest: MGLRU off then on, a verdict per 
   } catch (err) {
     return void cannotRunHere(t, `cannot fetch ${KERNEL}: ${(err as Error).message}`);
   }
-  // The small preset, shortened for TCG (10-50x slower than hardware): files and limit as the preset,
-  // the memory threads after 4 s, 10 s per leg; doctor windows on the v2 cgroup as in a normal run.
-  const repro = `${process.execPath} dist/cli/main.js repro --preset small --delay 4s --duration 10s --mglru both --json --state-dir /tmp/rw-repro-state`;
+  // The small preset's threads, files and limit; under TCG (10-50x slower than hardware, and the doctor's windows
+  // share the 2 vCPUs) writing the files alone can take 4 s, so the memory threads start after 8 s, 14 s a leg.
+  const repro = `${process.execPath} dist/cli/main.js repro --preset small --delay 8s --duration 14s --mglru both --json --state-dir /tmp/rw-repro-state`;
   const script = `cd ${root}\n${repro}; rc=$?\necho "${MARK} $(cat /sys/kernel/mm/lru_gen/enabled)"\nexit $rc`;
   // scratchBytes given: the files must be page cache on ext4, not tmpfs pages of the guest's overlay root.
   const r = await runInGuest({ kernel, cgroup: 'v2', cpus: 2, memoryBytes: 1024 << 20, scratchBytes: 1 << 30, accel: 'auto', cacheDir: DEFAULT_LAB_CACHE, timeoutMs: 400_000, argv: ['/bin/sh', '-c', script] });
@@ -65,7 +65,7 @@ test('repro --mglru both in a cgroup v2 guest: MGLRU off then on, a verdict per 
   assert.equal(off!.mglruDuring, '0x0000', 'MGLRU was off during the off leg');
   assert.ok(on!.mglruDuring !== undefined && (parseInt(on!.mglruDuring, 16) & 1) === 1, `MGLRU was on during the on leg: ${on!.mglruDuring}`);
   for (const leg of report.legs) {
-    const label = `leg ${leg.mglru}`;
+    const label = `leg ${leg.mglru} (live view:\n${r.stderr.slice(-6000)})\n`;
     assert.ok(['affected', 'degraded', 'not affected'].includes(leg.verdict.class), `${label} has a verdict`);
     assert.equal(leg.end, 'completed', `${label} ran to its end: ${why}`);
     assert.equal(leg.cgroupVersion, 'v2', `${label} ran in a v2 cgroup`);
