@@ -38,13 +38,16 @@ export interface DoctorOptions {
   signal?: AbortSignal;
 }
 
+/** Sleeps `ms`, or less when `signal` aborts; never leaves a listener on the signal. */
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
-    const t = setTimeout(resolve, Math.max(0, ms));
-    signal?.addEventListener('abort', () => {
+    const done = (): void => {
       clearTimeout(t);
+      signal?.removeEventListener('abort', done);
       resolve();
-    }, { once: true });
+    };
+    const t = setTimeout(done, Math.max(0, ms));
+    signal?.addEventListener('abort', done, { once: true });
   });
 
 function probeSummary(probes: MmapLockProbe[]): ProbeSummary {

@@ -14,6 +14,9 @@ import { buildInitramfs, initramfsModulePaths, planGuestModules } from './initra
 import { buildQemuArgs } from './qemu-args.js';
 
 /** Where lab keeps downloaded kernels and its KVM record. */
+
+/** Default size of the guest's sparse ext4 scratch disk (/var/tmp, /tmp): 2 GiB. (`2 << 30` would overflow to a negative int32.) */
+export const DEFAULT_SCRATCH_BYTES = 2 * 1024 ** 3;
 export const DEFAULT_LAB_CACHE = '/var/cache/reclaimwatch';
 
 /** Options of `runInGuest`. */
@@ -185,7 +188,7 @@ export async function runInGuest(opts: RunInGuestOptions): Promise<GuestRun> {
   const plan = planGuestModules(kernel);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rwlab-'));
   try {
-    const scratchBytes = opts.scratchBytes ?? 2 << 30;
+    const scratchBytes = opts.scratchBytes ?? DEFAULT_SCRATCH_BYTES;
     const scratchImage = scratchBytes > 0 ? path.join(dir, 'scratch.img') : undefined;
     if (scratchImage !== undefined) await makeScratch(scratchImage, scratchBytes);
     const cwd = opts.cwd ?? process.cwd();
