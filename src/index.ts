@@ -63,3 +63,20 @@ export { parseGdbBacktraces } from './stacks/gdb-backtrace.js';
 export { parseEuStack } from './stacks/eu-stack-output.js';
 export { renderFlameGraph } from './flame/render-flame-graph.js';
 export { parseFoldedLine } from './flame/folded-line.js';
+
+// repro.
+export { runRepro } from './repro/orchestrator.js';
+export { decideVerdict as decideReproVerdict, VERDICT_THRESHOLDS as REPRO_VERDICT_THRESHOLDS } from './repro/verdict.js';
+export { PRESETS as REPRO_PRESETS, scaleForHost } from './repro/params.js';
+export { cleanupStaleRuns } from './repro/cleanup.js';
+export { buildReport as buildReproReport, renderReportText as renderReproReportText } from './repro/report.js';
+export { startDoctorLoop } from './repro/doctor-loop.js';
+
+// lab.
+export { runInGuest, DEFAULT_SCRATCH_BYTES } from './lab/run-in-guest.js';
+export { GuestFailedError } from './lab/guest-failed-error.js';
+export { resolveGuestKernel } from './lab/guest-kernel.js';
+export { runMatrix } from './lab/matrix.js';
+export { parseCellVerdict } from './lab/matrix-verdict.js';
+export { renderMatrixTable } from './lab/matrix-table.js';
+export { reclaimwatchArgv } from './lab/reclaimwatch-argv.js';
