@@ -24,7 +24,10 @@
 #define GROW_NUM 3
 #define GROW_DEN 4
 #endif
-#define SLOT_EMPTY 0u /* node 0 is the root and never a child, so 0 marks an empty slot */
+#define SLOT_EMPTY 0u
+#ifndef PIPE /* lines parsed and prefetched ahead of the one being added to the tree */
+#define PIPE 2
+#endif /* node 0 is the root and never a child, so 0 marks an empty slot */
 
 typedef struct {
   uint32_t parent, key, node, fp;
@@ -70,7 +73,7 @@ typedef struct {
   uint32_t *semis;
   uint32_t semis_cap;
   /* two lines in flight: one parsed and prefetched, one being resolved */
-  line_t lines[2];
+  line_t lines[PIPE + 1];
   locale_t c_locale; /* decimal counts are read with '.' whatever the process locale; 0: left to JavaScript */
   int finished;
 } builder_t;
@@ -498,7 +501,7 @@ static void builder_free(builder_t *b) {
   free(b->path_keys);
   free(b->path_nodes);
   free(b->semis);
-  for (int i = 0; i < 2; i++) {
+  for (int i = 0; i <= PIPE; i++) {
     free(b->lines[i].keys);
     free(b->lines[i].fps);
   }
@@ -602,8 +605,8 @@ static napi_value Feed(napi_env env, napi_callback_info info) {
   b->env = env;
   b->failed = 0;
   double lines = 0, stacks = 0;
-  line_t *pending = NULL; /* parsed and prefetched, not yet in the tree */
-  int which = 0;
+  /* A ring of lines: up to PIPE parsed and prefetched, not yet in the tree, plus the one being parsed. */
+  uint32_t head = 0, pending = 0, next = 0;
   size_t stop = to;
   while (pos < to) {
     const uint8_t *nl = memchr(buf + pos, '\n', to - pos);
@@ -612,7 +615,7 @@ static napi_value Feed(napi_env env, napi_callback_info info) {
       stop = pos;
       break;
     }
-    line_t *l = &b->lines[which];
+    line_t *l = &b->lines[next];
     int r = parse_line(b, buf, blen, pos, le, l);
     if (r == -2) break;
     if (r == -1) {
@@ -623,16 +626,24 @@ static napi_value Feed(napi_env env, napi_callback_info info) {
     if (r == 1) {
       stacks++;
       hash_path(b, l);
-      if (pending && resolve(b, pending) != 0) {
-        b->failed = 2;
-        break;
+      if (pending == PIPE) {
+        if (resolve(b, &b->lines[head]) != 0) {
+          b->failed = 2;
+          break;
+        }
+        head = (head + 1) % (PIPE + 1);
+        pending--;
       }
-      pending = l;
-      which ^= 1;
+      pending++;
+      next = (next + 1) % (PIPE + 1);
     }
     pos = nl ? le + 1 : to;
   }
-  if (!b->failed && pending && resolve(b, pending) != 0) b->failed = 2;
+  while (!b->failed && pending > 0) {
+    if (resolve(b, &b->lines[head]) != 0) b->failed = 2;
+    head = (head + 1) % (PIPE + 1);
+    pending--;
+  }
   if (b->failed == 2) return throw_oom(env);
   if (b->failed) return NULL; /* the classify callback's exception is pending */
   napi_value result, v;
