@@ -1,12 +1,15 @@
 // Flame graph tree builder: parses folded stack lines ("frame;frame;... COUNT") straight from the bytes of
 // a Node Buffer and merges them into a prefix tree of nodes (parent, key, self count), the same tree
 // src/flame/flame-tree.ts builds in JavaScript (same node ids, same counts), only faster:
-//  - frame names are found and hashed eight bytes at a time and interned in a small table; a name seen for
-//    the first time is classified by a JavaScript callback (display id, kernel flags), so the rules stay in
-//    one place (src/flame/name-table.ts, frame-kind.ts);
+//  - the ';' of a line are found sixteen bytes at a time; a frame name is looked up by its length and first
+//    and last eight bytes, then confirmed by a fixed-cost block compare; a name seen for the first time is
+//    classified by a JavaScript callback (display id, kernel flags), so the rules stay in one place
+//    (src/flame/name-table.ts, frame-kind.ts);
 //  - a node's slot in the child table is a hash of its whole path of keys, not of its parent's id, so every
 //    slot of a stack is known before any lookup: they are prefetched together, and the lookups of one line
-//    overlap the parsing of the next, instead of waiting for one cache miss per frame.
+//    overlap the parsing of the next ones, instead of waiting for one cache miss per frame. The big arrays
+//    ask for transparent huge pages, which saves most TLB misses of those random accesses;
+//  - totals and child lists, which need random access by parent, are computed here too, with prefetching.
 // Lines the fast parser does not accept (malformed, overlong) are handed back to JavaScript, which reports
 // them or parses them its slower way and adds their keys here, in input order.
 #define _GNU_SOURCE /* strtod_l, newlocale */
@@ -24,10 +27,10 @@
 #define GROW_NUM 3
 #define GROW_DEN 4
 #endif
-#define SLOT_EMPTY 0u
+#define SLOT_EMPTY 0u /* node 0 is the root and never a child, so 0 marks an empty slot */
 #ifndef PIPE /* lines parsed and prefetched ahead of the one being added to the tree */
 #define PIPE 2
-#endif /* node 0 is the root and never a child, so 0 marks an empty slot */
+#endif
 
 typedef struct {
   uint32_t parent, key, node, fp;
