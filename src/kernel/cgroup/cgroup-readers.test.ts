@@ -103,3 +103,20 @@ test('readLruGen() reports MGLRU on the docs tree and absent on the captured mac
   assert.equal(parseLruGenEnabled('0x0006'), 6);
   assert.equal(parseLruGenEnabled('n'), 0);
 });
+
+const DEB = hostPaths({ proc: 'test/fixtures/debian-6.1-v2/proc', sys: 'test/fixtures/debian-6.1-v2/sys' });
+const DEB_PID = Number(fs.readFileSync('test/fixtures/debian-6.1-v2/PID', 'utf8'));
+
+test('a real cgroup v2 + MGLRU capture (Debian 6.1 guest) reads as v2 memory, cpu.max and MGLRU on', () => {
+  assert.equal(detectCgroupLayout(DEB).mode, 'v2');
+  const ref = cgroupOfPid(DEB, DEB_PID);
+  assert.equal(ref.path, '/fixture');
+  const m = readV2Memory(ref.memoryDir!);
+  assert.equal(m.limitBytes, 256 << 20);
+  assert.ok(m.usageBytes > 0);
+  assert.deepEqual(m.missing, []);
+  for (const k of ['pgscan', 'pgsteal', 'workingset_refault_file', 'pgfault', 'pgmajfault']) assert.equal(typeof m.stat[k], 'number', k);
+  assert.equal(readV2Cpu(ref.unifiedDir!).quotaCores, 2);
+  const lru = readLruGen(DEB);
+  assert.deepEqual([lru.present, lru.enabled, lru.enabledMask], [true, true, 7]);
+});
