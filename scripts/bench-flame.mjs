@@ -124,6 +124,7 @@ function ensureDist() {
   console.log('dist/ is older than src/: building it (tsc -p tsconfig.build.json)');
   const r = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
   if (r.status !== 0 && !fs.existsSync(main)) throw new Error('tsc failed and there is no dist/cli/main.js');
+  if (r.status !== 0) console.log('tsc reported errors (see above); dist/ holds what it emitted anyway');
 }
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-bench-flame-'));
@@ -146,6 +147,10 @@ try {
   const ours = [process.execPath, [path.join(root, 'dist/cli/main.js')]];
   const oursRun = (file, label, env) => measure(label, ours[0], [...ours[1], 'flamegraph', '--input', file], path.join(dir, env ? 'ours-js.svg' : 'ours.svg'), env);
   const jsEnv = { ...process.env, RECLAIMWATCH_NO_NATIVE: '1' };
+  // The fixed cost: Node's start-up and the CLI's module loading, on a one-line input.
+  const tiny = path.join(dir, 'tiny.folded');
+  fs.writeFileSync(tiny, 'main;f 1\n');
+  oursRun(tiny, 'reclaimwatch flamegraph (1 line: start-up)');
   const mine = oursRun(folded, `reclaimwatch flamegraph (${lines} lines)`);
   if (alsoJs) {
     oursRun(folded, `  pure-JS fallback (${lines} lines)`, jsEnv);
