@@ -36,7 +36,7 @@ async function main() {
   try {
     const { LIVE_HOST } = await import(path.join(root, 'dist/host/host-paths.js'));
     const { collectTargetSample } = await import(path.join(root, 'dist/sample/collect.js'));
-    const { readThreadStatsJs, threadStatsImpl } = await import(path.join(root, 'dist/sample/thread-stats.js'));
+    const { readThreadStatsJs, threadStatsImpl, ThreadSampler } = await import(path.join(root, 'dist/sample/thread-stats.js'));
     const { resolveTargets } = await import(path.join(root, 'dist/targets/resolve-targets.js'));
     const { targets } = await resolveTargets(LIVE_HOST, { pids: [pid] });
     const target = { ...targets[0], pids: [pid], followCgroup: false };
@@ -48,7 +48,11 @@ async function main() {
       for (let i = 0; i < ROUNDS; i++) fn();
       return (selfCpuMs() - t0) / ROUNDS;
     };
-    const ours = measure(() => collectTargetSample(LIVE_HOST, target, { stacks: true }));
+    // As doctor and the agent sample: one ThreadSampler kept across samples (thread files stay open).
+    const sampler = new ThreadSampler(LIVE_HOST);
+    const ours = measure(() => collectTargetSample(LIVE_HOST, target, { stacks: true, threads: sampler }));
+    sampler.close();
+    const oursOneShot = measure(() => collectTargetSample(LIVE_HOST, target, { stacks: true }));
     const oursJs = measure(() => readThreadStatsJs(LIVE_HOST, pid));
     const naive = measure(() => {
       for (const tid of fs.readdirSync(`/proc/${pid}/task`)) fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
@@ -59,7 +63,8 @@ async function main() {
 
     console.log(`\nper-sample CPU time, one process with ${nThreads} threads, mean of ${ROUNDS} rounds (${os.cpus().length} CPUs, ${os.cpus()[0]?.model ?? ''})`);
     const rows = [
-      [`reclaimwatch sample (${threadStatsImpl} threads + cgroup + io + stacks of R/D)`, ours],
+      [`reclaimwatch sample (${threadStatsImpl}, files kept open; + cgroup, io, stacks of R/D)`, ours],
+      ['reclaimwatch sample, first of a window (files opened)', oursOneShot],
       ['reclaimwatch pure-JS thread reader (fallback)', oursJs],
       ['naive Node readFileSync loop over task/*/stat', naive],
       ['ps -L -o pid,tid,stat,utime,stime,min_flt,maj_flt -p PID', ps],

@@ -11,6 +11,7 @@ import { readLruGen } from '../kernel/sys/lru-gen.js';
 import { DEFAULT_PROBE_DEADLINE_MS, type MmapLockProbe, probeMmapLock } from '../probe/mmap-lock-probe.js';
 import { collectHostSample, collectTargetSample } from '../sample/collect.js';
 import { derive, deriveHost } from '../sample/derive.js';
+import { ThreadSampler } from '../sample/thread-stats.js';
 import type { HostSample, TargetSample } from '../sample/sample.js';
 import type { Target } from '../targets/target.js';
 import type { DoctorReport, TargetReport } from './report.js';
@@ -81,12 +82,14 @@ export async function runDoctor(host: HostPaths, targets: Target[], opts: Doctor
   const probes: Array<Array<Promise<MmapLockProbe>>> = targets.map(() => []);
   const doProbe = opts.probe !== false;
 
+  // One sampler per target: it keeps the target's thread files open across the window's samples.
+  const samplers = targets.map(() => new ThreadSampler(host));
   const tick = (): void => {
     hostSamples.push(collectHostSample(host));
     targets.forEach((t, i) => {
       const prev = samples[i]!.at(-1);
       if (prev?.gone) return;
-      samples[i]!.push(collectTargetSample(host, t, { stacks: opts.stacks !== false }));
+      samples[i]!.push(collectTargetSample(host, t, { stacks: opts.stacks !== false, threads: samplers[i]! }));
     });
   };
   const startProbes = (): void => {
@@ -119,6 +122,7 @@ export async function runDoctor(host: HostPaths, targets: Target[], opts: Doctor
       startProbes();
     }
   }
+  for (const s of samplers) s.close();
   traceStop.abort();
   const traceResults = await Promise.all(traces.map((p) => (p ? Promise.race([p, sleep(1000).then((): TraceSummary => ({ ran: false, tracedMs: 0, memcgReclaim: undefined, mmapLock: undefined, unavailable: ['bpftrace did not print its maps within 1 s of the window end'] }))]) : Promise.resolve(undefined))));
   const recording: DoctorRecording = {

@@ -16,7 +16,7 @@ import { tagKernelStack } from '../probe/reclaim-frames.js';
 import { refreshPids } from '../targets/resolve-targets.js';
 import type { Target } from '../targets/target.js';
 import type { HostSample, PressureSet, ProcessSample, StackSample, TargetSample } from './sample.js';
-import { readThreadStats } from './thread-stats.js';
+import { readThreadStats, type ThreadSampler } from './thread-stats.js';
 
 /** Options of `collectTargetSample`. */
 export interface CollectOptions {
@@ -24,6 +24,8 @@ export interface CollectOptions {
   stacks?: boolean;
   /** At most this many stacks per sample (each read walks a stack in the kernel). Default 256. */
   maxStacks?: number;
+  /** A sampler that keeps thread files open between samples (a sampling loop passes one). */
+  threads?: ThreadSampler;
 }
 
 const VMSTAT_KEYS = /^(pgscan|pgsteal|workingset_refault_(anon|file)$|pgfault$|pgmajfault$|oom_kill$|allocstall|pgrefill$|pgactivate$|pgdeactivate$|compact_stall$)/;
@@ -94,11 +96,12 @@ export function collectTargetSample(host: HostPaths, target: Target, opts: Colle
     psi = { memory: readHostPressure(host, 'memory'), cpu: readHostPressure(host, 'cpu'), io: readHostPressure(host, 'io') };
   }
   const pids = gone ? [] : refreshPids(target);
+  opts.threads?.retain(pids);
   const processes: ProcessSample[] = [];
   for (const pid of pids) {
     let threads;
     try {
-      threads = readThreadStats(host, pid);
+      threads = opts.threads ? opts.threads.read(pid) : readThreadStats(host, pid);
     } catch (err) {
       if (!(err instanceof GoneError)) unreadable.push(describe(err));
       continue;
