@@ -1,6 +1,6 @@
 // The repro verdict: a pure function of the recorded seconds, so a saved run re-judges the same way.
 //
-// Thresholds (documented in docs/readme/repro.md):
+// Thresholds (documented in the README, section repro):
 // - BEFORE: the file threads' rate before the second phase is the median of the last half of the seconds
 //   in phase `file` (files written, memory threads not started) with progress; when there are fewer than
 //   two such seconds (files still being written at --delay), the reading seconds of phase `prepare`. AFTER: medians over the last third of the
