@@ -1,8 +1,6 @@
 // The native flame tree builder (native/flame_tree.c) when it was built, else undefined and the pure-JS
 // parser serves. RECLAIMWATCH_NO_NATIVE=1 forces the JS path.
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadNativeAddon } from '../native/native-parts.js';
 
 /** An opaque builder handle (a native External). */
 export type NativeBuilder = object;
@@ -27,12 +25,5 @@ export interface NativeFlame {
 
 /** Loads build/Release/flame_tree.node; undefined when absent, unloadable or disabled by the environment. */
 export function loadNativeFlame(): NativeFlame | undefined {
-  if (process.env['RECLAIMWATCH_NO_NATIVE'] === '1') return undefined;
-  try {
-    const here = path.dirname(fileURLToPath(import.meta.url));
-    const require = createRequire(import.meta.url);
-    return require(path.resolve(here, '../../build/Release/flame_tree.node')) as NativeFlame;
-  } catch {
-    return undefined;
-  }
+  return loadNativeAddon<NativeFlame>('flame_tree');
 }

@@ -2,16 +2,13 @@
 // the target's mmap_lock for reading (proc_pid_cmdline_read → access_remote_vm), so when a writer waits
 // behind a long reader, it blocks exactly like `ps aux` did in the reference incident. A slow or
 // timed-out read is that hang, measured; the main process never blocks.
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { HostPaths } from '../host/host-paths.js';
 import { runWithDeadline } from './run-with-deadline.js';
+import { nativeExecutable } from '../native/native-parts.js';
 
 /** The native reader (native/cmdline_probe.c), built by `npm install`; `head` serves where it was not built. */
 function nativeReader(): string | undefined {
-  const p = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../build/Release/cmdline_probe');
-  return fs.existsSync(p) ? p : undefined;
+  return nativeExecutable('cmdline_probe');
 }
 
 /** The probe's default deadline: 1 s, ~1000x a healthy read (tens of microseconds plus ~1 ms exec). */

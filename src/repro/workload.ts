@@ -7,12 +7,13 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ToolMissingError } from '../kernel/errors.js';
+import { NATIVE_BUILD_DIR } from '../native/native-parts.js';
 import { type ProgressLine, parseProgressLine } from './progress-line.js';
 import type { ReproParams } from './params.js';
 
 /** Where `npm install` puts the workload (node-gyp's output directory of this package). */
 export function defaultWorkloadPath(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../build/Release/repro_workload');
+  return path.join(NATIVE_BUILD_DIR, 'repro_workload');
 }
 
 /** Checks that the workload exists and is executable; throws ToolMissingError saying how to build it. */

@@ -1,9 +1,7 @@
 // Per-thread counters of one process, read as fast as this machine allows: the native sampler
 // (native/task_sampler.c, openat() + in-C parsing) when it was built, else pure JS over the same files.
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { HostPaths } from '../host/host-paths.js';
+import { loadNativeAddon } from '../native/native-parts.js';
 import { GoneError } from '../kernel/errors.js';
 import { parsePidStat } from '../kernel/proc/pid-stat.js';
 import { listTids } from '../kernel/proc/task.js';
@@ -32,18 +30,7 @@ interface NativeSampler {
   FIELDS: number;
 }
 
-function loadNative(): NativeSampler | undefined {
-  if (process.env['RECLAIMWATCH_NO_NATIVE'] === '1') return undefined;
-  try {
-    const here = path.dirname(fileURLToPath(import.meta.url));
-    const require = createRequire(import.meta.url);
-    return require(path.resolve(here, '../../build/Release/task_sampler.node')) as NativeSampler;
-  } catch {
-    return undefined;
-  }
-}
-
-const native = loadNative();
+const native = loadNativeAddon<NativeSampler>('task_sampler');
 
 /** Which implementation `readThreadStats` uses: `native` or `js`. */
 export const threadStatsImpl: 'native' | 'js' = native ? 'native' : 'js';
