@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { renderGuestInit, shellQuote } from './guest-init.js';
+import { hiddenByScratch, renderGuestInit, shellQuote } from './guest-init.js';
 
 test('shellQuote() leaves plain words and quotes the rest so sh gives them back unchanged', () => {
   assert.equal(shellQuote('--json'), '--json');
@@ -32,4 +32,17 @@ test('renderGuestInit() enables the v2 memory controller, sets MGLRU as asked an
   const v1 = renderGuestInit({ ...base, cgroup: 'v1', mglru: undefined });
   assert.match(v1, /mount -t cgroup -o \$c cgroup/);
   assert.doesNotMatch(v1, /lru_gen\/enabled \|\|/);
+});
+
+test('renderGuestInit() keeps a checkout under /tmp visible over the scratch disk (a CI clone in /tmp)', () => {
+  const script = renderGuestInit({ ...base, cgroup: 'v2', mglru: undefined, scratch: true, keep: ['/tmp/ci-clone', '/work/main', '/usr/bin', '/var/tmp/x/'] });
+  assert.deepEqual(hiddenByScratch(['/tmp/ci-clone', '/work/main', '/tmpx', '/var/tmp/x/', '/tmp']), ['/tmp/ci-clone', '/var/tmp/x', '/tmp']);
+  const aside = script.indexOf('mount --bind $R/tmp/ci-clone /keep/0');
+  const scratchMount = script.indexOf('mount -t ext4 /dev/vda');
+  const back = script.indexOf('mount --bind /keep/0 $R/tmp/ci-clone');
+  assert.ok(aside > 0 && aside < scratchMount && scratchMount < back, 'bound aside before the scratch mount, back after');
+  assert.ok(script.includes('mount --bind /keep/1 $R/var/tmp/x'));
+  assert.ok(!script.includes('/keep/2'), '/work/main and /usr/bin need no keeping');
+  const r = spawnSync('sh', ['-n'], { input: script });
+  assert.equal(r.status, 0, String(r.stderr));
 });

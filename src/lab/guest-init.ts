@@ -23,6 +23,17 @@ export interface GuestInitConfig {
   watchdogS: number;
   /** True when a scratch disk is attached as /dev/vda. */
   scratch: boolean;
+  /**
+   * Host paths that must stay visible although /tmp and /var/tmp get the scratch disk (or a tmpfs) mounted
+   * over them: reclaimwatch's own checkout and the working directory, when they live there (a CI clone in /tmp).
+   */
+  keep?: readonly string[];
+}
+
+/** The `keep` paths that a mount on /tmp or /var/tmp would hide. */
+export function hiddenByScratch(paths: readonly string[]): string[] {
+  const under = (p: string, dir: string): boolean => p === dir || p.startsWith(`${dir}/`);
+  return [...new Set(paths.map((p) => p.replace(/\/+$/, '')).filter((p) => under(p, '/tmp') || under(p, '/var/tmp')))];
 }
 
 /** Quotes one word for a POSIX shell. */
@@ -48,6 +59,10 @@ mkdir -p $R/sys/fs/cgroup/unified; mount -t cgroup2 cgroup2 $R/sys/fs/cgroup/uni
     ? ''
     : `[ -e /sys/kernel/mm/lru_gen/enabled ] || fail "this kernel has no MGLRU (/sys/kernel/mm/lru_gen/enabled is missing: built without CONFIG_LRU_GEN); drop --mglru"
 echo ${cfg.mglru === 'on' ? 'y' : 'n'} > /sys/kernel/mm/lru_gen/enabled || fail "cannot set MGLRU ${cfg.mglru}"`;
+  // Paths under /tmp or /var/tmp are bound aside before the scratch mounts hide them, and bound back after.
+  const keep = hiddenByScratch(cfg.keep ?? []);
+  const keepAside = keep.map((p, i) => `mkdir -p /keep/${i} && mount --bind $R${q(p)} /keep/${i} || fail ${q(`cannot keep ${p} visible`)}`).join('\n');
+  const keepBack = keep.map((p, i) => `mkdir -p $R${q(p)} && mount --bind /keep/${i} $R${q(p)} || fail ${q(`cannot keep ${p} visible`)}`).join('\n');
   const scratch = cfg.scratch
     ? `i=0; while [ ! -b /dev/vda ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
 mount -t ext4 /dev/vda $R/var/tmp || fail "cannot mount the scratch disk (/dev/vda, ext4)"
@@ -83,7 +98,9 @@ mount -t sysfs sysfs $R/sys
 mount -t devtmpfs devtmpfs $R/dev
 mkdir -p $R/dev/pts $R/dev/shm; mount -t devpts devpts $R/dev/pts; mount -t tmpfs -o mode=1777 shm $R/dev/shm
 mount -t tmpfs -o mode=755 run $R/run
+${keepAside}
 ${scratch}
+${keepBack}
 ${cgroupSetup}
 mount -t tracefs tracefs $R/sys/kernel/tracing 2>/dev/null
 mount -t debugfs debugfs $R/sys/kernel/debug 2>/dev/null

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { runWithDeadline } from '../probe/run-with-deadline.js';
 import { ToolMissingError, UsageError } from '../kernel/errors.js';
 import { type AccelChoice, decideAccel, recordKvmOutcome } from './accel.js';
@@ -32,6 +33,8 @@ export interface RunInGuestOptions {
   timeoutMs: number;
   /** Program and arguments, run in the host's root file system (shared read-only, writes go to a tmpfs overlay). */
   argv: string[];
+  /** More host paths to keep visible in the guest when they live under /tmp or /var/tmp. */
+  keep?: string[];
   /** Working directory in the guest; defaults to this process's. */
   cwd?: string;
   /** Environment of the command (PATH, HOME, TERM and RECLAIMWATCH_IN_LAB=1 are always set). */
@@ -201,6 +204,8 @@ export async function runInGuest(opts: RunInGuestOptions): Promise<GuestRun> {
       env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', TERM: 'dumb', ...opts.env, RECLAIMWATCH_IN_LAB: '1' },
       watchdogS: opts.timeoutMs / 1000 + 5,
       scratch: scratchImage !== undefined,
+      // reclaimwatch's checkout, Node and the working directory must stay visible in the guest.
+      keep: [cwd, path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..'), path.dirname(process.execPath), ...(opts.keep ?? [])],
     });
     const initrd = path.join(dir, 'initrd.cpio');
     fs.writeFileSync(initrd, await buildInitramfs({ busybox, kernel, plan, init }));
