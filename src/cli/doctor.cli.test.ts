@@ -129,3 +129,11 @@ test('host --json reports the kernel, cgroup mode and tools', async () => {
   assert.ok(['v1', 'v2', 'hybrid'].includes(h.cgroup.mode));
   assert.ok(h.tools.some((t) => t.name === 'bpftrace'));
 });
+
+test('a good and a missing PID together: the good one is judged, the missing one listed by what was asked, exit 3', async () => {
+  const r = await runCli(['doctor', '--pid', String(process.pid), '--pid', '999999999', '--window', '1', '--json']);
+  const report = doctorReportSchema.parse(JSON.parse(r.stdout));
+  assert.equal(report.targets.length, 1);
+  assert.deepEqual(report.failures.map((f) => f.target), ['--pid 999999999']);
+  assert.equal(r.code, report.targets[0]!.verdict === 'healthy' || report.targets[0]!.verdict === 'cpu-bound' ? 3 : 1);
+});

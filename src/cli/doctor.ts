@@ -87,7 +87,7 @@ export function registerDoctor(program: Command): void {
       ...(o.pod !== undefined ? { pod: o.pod } : {}),
       ...(o.all ? { all: true } : {}),
     });
-    const failureRows = failures.map((f) => ({ target: 'target', message: f.message }));
+    const failureRows = failures.map((f) => ({ target: f.asked, message: f.message }));
     if (targets.length === 0) {
       // Nothing to sample: say why at once instead of waiting out the window.
       for (const f of failures) process.stderr.write(`reclaimwatch: ${f.message}\n`);

@@ -21,6 +21,8 @@ export interface TargetSpec {
 
 /** A target that could not be resolved (no such PID): reported, not fatal for the others. */
 export class NoSuchTargetError extends ReclaimwatchError {
+  /** What was asked for, e.g. "--pid 1234" (set by resolveTargets). */
+  asked = '';
   constructor(message: string) {
     super('gone', message);
   }
@@ -181,29 +183,32 @@ export function allTargets(host: HostPaths, layout: CgroupLayout): Target[] {
 }
 
 /** Resolves every target in a spec. No-such-target errors are collected, so `--pid 1 --pid 999999` still runs. */
-export async function resolveTargets(host: HostPaths, spec: TargetSpec): Promise<{ targets: Target[]; failures: ReclaimwatchError[] }> {
+export async function resolveTargets(host: HostPaths, spec: TargetSpec): Promise<{ targets: Target[]; failures: NoSuchTargetError[] }> {
   const layout = detectCgroupLayout(host);
   const targets: Target[] = [];
-  const failures: ReclaimwatchError[] = [];
-  const attempt = async (f: () => Target | Promise<Target>): Promise<void> => {
+  const failures: NoSuchTargetError[] = [];
+  const attempt = async (asked: string, f: () => Target | Promise<Target>): Promise<void> => {
     try {
       targets.push(await f());
     } catch (err) {
-      if (err instanceof NoSuchTargetError) failures.push(err);
-      else throw err;
+      if (!(err instanceof NoSuchTargetError)) throw err;
+      err.asked = asked;
+      failures.push(err);
     }
   };
-  for (const pid of spec.pids ?? []) await attempt(() => targetOfPid(host, pid, layout));
+  for (const pid of spec.pids ?? []) await attempt(`--pid ${pid}`, () => targetOfPid(host, pid, layout));
   if (spec.cgroup !== undefined) {
     try {
       targets.push(targetOfCgroup(host, spec.cgroup, layout));
     } catch (err) {
-      if (err instanceof UsageError) failures.push(new NoSuchTargetError(err.message));
-      else throw err;
+      if (!(err instanceof UsageError)) throw err;
+      const f = new NoSuchTargetError(err.message);
+      f.asked = `--cgroup ${spec.cgroup}`;
+      failures.push(f);
     }
   }
-  if (spec.container !== undefined) await attempt(() => targetOfContainer(host, spec.container!, layout));
-  if (spec.pod !== undefined) await attempt(() => targetOfPod(host, spec.pod!, layout));
+  if (spec.container !== undefined) await attempt(`--container ${spec.container}`, () => targetOfContainer(host, spec.container!, layout));
+  if (spec.pod !== undefined) await attempt(`--pod ${spec.pod}`, () => targetOfPod(host, spec.pod!, layout));
   if (spec.all) targets.push(...allTargets(host, layout));
   return { targets, failures };
 }
