@@ -45,3 +45,10 @@ void test('generated programs use the tracepoint argument syntax of the bpftrace
   assert.doesNotMatch(holdStatsProgram.generate(ctx({ argsAccess: '.' })).body, /args->/);
   assert.match(holdStatsProgram.generate(ctx()).body, /args->success/);
 });
+
+void test('a second acquire before the release starts a fresh hold: the accumulators are cleared, so runtime never exceeds the wall time', () => {
+  const body = holdStatsProgram.generate(ctx()).body;
+  const acquire = body.slice(body.indexOf('tracepoint:mmap_lock:mmap_lock_acquire_returned'), body.indexOf('}', body.indexOf('tracepoint:mmap_lock:mmap_lock_acquire_returned')));
+  for (const m of ['@rw_c_rt', '@rw_c_cs', '@rw_c_pre', '@rw_hs_start']) assert.ok(acquire.includes(`delete(${m}[tid]);`), `acquire clears ${m}`);
+  assert.ok(acquire.indexOf('delete(@rw_c_rt[tid])') < acquire.indexOf('@rw_hs_start[tid] = nsecs'));
+});

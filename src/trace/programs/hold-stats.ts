@@ -107,7 +107,10 @@ function generate(ctx: ProgramContext): GeneratedProgram {
   const tmp = ['@rw_hs_start', '@rw_hs_on', '@rw_hs_write', '@rw_c_cs', '@rw_c_pre', '@rw_c_rt', ...counters.map((c) => mapName(c.key))];
   const fmt = ['S', '%d', '%d', '%d', '%d', '%d', '%d', '%d', ...counters.map(() => '%d'), '%s'].join('\\t');
   const args = ['pid', 'tid', '@rw_hs_write[tid]', '$dur', '$rt', '@rw_c_cs[tid]', '@rw_c_pre[tid]', ...counters.map((c) => `${mapName(c.key)}[tid]`), 'comm'];
+  // A thread that acquires again before releasing (a nested read lock) starts a fresh hold: its accumulators are
+  // cleared too, or the runtime of the earlier hold would count against the later one's wall time.
   const body = `tracepoint:mmap_lock:mmap_lock_acquire_returned /(${p}) && ${a('success')}/ {
+  ${tmp.map((m) => `delete(${m}[tid]);`).join(' ')}
   @rw_hs_start[tid] = nsecs; @rw_hs_on[tid] = nsecs; @rw_hs_write[tid] = ${a('write')};
 }
 ${sourceProbes}

@@ -44,10 +44,13 @@ profile:hz:${Math.round(ctx.hz)} /${p}/ {
   return { body, tempMaps: ['@rw_holding'], unavailable: [] };
 }
 
-/** Splits an `@under_lock[comm, kstack]` key: `comm,\n    frame+1\n ...`. */
-function splitKey(key: string): { comm: string; stack: string } {
-  const i = key.indexOf(',\n');
-  return i < 0 ? { comm: key, stack: '' } : { comm: key.slice(0, i), stack: key.slice(i + 1) };
+/**
+ * Splits an `@under_lock[comm, kstack]` key: `comm,\n    frame+1\n ...`, or `comm, ` / `comm,` when the sample
+ * hit user space and the kernel stack is empty.
+ */
+export function splitKey(key: string): { comm: string; stack: string } {
+  const m = /,(\n|[ \t]*$)/.exec(key);
+  return m === null ? { comm: key, stack: '' } : { comm: key.slice(0, m.index), stack: key.slice(m.index + 1) };
 }
 
 function interpret(s: BpftraceStream, ctx: ProgramContext): ProfileUnderLockResult {
