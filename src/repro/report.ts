@@ -51,7 +51,7 @@ export function legSummary(l: LegResult): string[] {
     ...l.verdict.reasons.map((r) => `  - ${r}`),
     `  file threads     before ${n0(f.fileBeforePerS)} pages/s, after ${n0(f.fileAfterPerS)} pages/s (${pc(f.fileRatio)}), worst 3 s ${pc(f.fileWorstRatio)}`,
     `  memory threads   best ${n0(f.memoryPeakPerS)} pages/s, at the end ${n0(f.memoryAfterPerS)} pages/s (${pc(f.memoryRatio)})`,
-    `  mmap_lock probe  worst ${ms(f.worstProbeMs)} over ${f.probes} probes, ${f.slowProbes} >= ${VERDICT_THRESHOLDS.SLOW_PROBE_MS} ms, ${f.stalledProbes} >= ${VERDICT_THRESHOLDS.STALL_MS} ms, ${f.probeTimeouts} timed out`,
+    `  mmap_lock probe  worst ${ms(f.worstProbeMs)} over ${f.probes} finished probes, ${f.probeTimeouts} timed out; seconds with a probe >= ${VERDICT_THRESHOLDS.SLOW_PROBE_MS} ms: ${f.slowProbes}, >= ${VERDICT_THRESHOLDS.STALL_MS} ms: ${f.stalledProbes}`,
     `  CPU (2nd phase)  ${f.cpusUsed === undefined ? 'n/a' : f.cpusUsed.toFixed(2)} CPUs used, ${pc(f.kernelCpuShare)} of it in the kernel; ${pc(f.reclaimStackShare)} of sampled stacks in reclaim`,
     `  reclaim          ${n0(f.reclaimScanned)} pages scanned, ${n0(f.reclaimStolen)} reclaimed (${f.reclaimScope === 'host' ? 'host-wide: cgroup v1 has no per-cgroup scan counters' : 'in the cgroup'}), ${n0(f.refaults)} file refaults, ${n0(f.limitHits)} limit hits, OOM kills ${f.oomKills}`,
     `  silent seconds   ${f.silentSeconds} (seconds of the 2nd phase without a progress report from the workload)`,

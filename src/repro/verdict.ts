@@ -54,9 +54,12 @@ export interface VerdictFigures {
   memoryRatio: number | undefined;
   /** Worst mmap_lock probe, ms (a probe still in flight at the end counts with its wait so far). */
   worstProbeMs: number | undefined;
+  /** Probes that finished. */
   probes: number;
   probeTimeouts: number;
+  /** Seconds whose worst probe (finished or still waiting) took at least SLOW_PROBE_MS: seconds, not probes. */
   slowProbes: number;
+  /** Seconds whose worst probe took at least STALL_MS: seconds, not probes. */
   stalledProbes: number;
   /** Kernel share of the cgroup's CPU time in phase `both`, and CPUs used on average there. */
   kernelCpuShare: number | undefined;
