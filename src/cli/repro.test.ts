@@ -79,7 +79,9 @@ void test('repro --preset small runs end to end: limits applied, progress in bot
       else assert.notEqual(memsw, String(48 * 1024 * 1024), 'no swap on the host: memsw is left unlimited');
     }
     assert.equal(fs.readFileSync(`${cpu}/cpu.cfs_quota_us`, 'utf8').trim(), '50000');
-    assert.ok(fs.readFileSync(`${mem}/cgroup.procs`, 'utf8').includes(String(rec.workloads[0]!.pid)), 'the workload runs in the cgroup');
+    // The workload joins its cgroups itself, just after it is recorded: wait for it rather than race it.
+    const joined = await waitFor(() => fs.readFileSync(`${mem}/cgroup.procs`, 'utf8').split('\n').includes(String(rec.workloads[0]!.pid)), 10_000, 50);
+    assert.ok(joined, 'the workload runs in the cgroup');
     const r = await running;
     assert.ok(r.code === 0 || r.code === 1, `exit 0 or 1 (verdict), got ${r.code}: ${r.stderr}`);
     const report = JSON.parse(r.stdout) as { verdict: string; legs: Array<{ end: string; seconds: Array<{ phase: string; filePagesPerS?: number; memoryPagesPerS?: number }>; verdict: { class: string; figures: Record<string, number | undefined> } }>; cleanup: { left: string[] } };

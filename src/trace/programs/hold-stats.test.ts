@@ -52,3 +52,12 @@ void test('a second acquire before the release starts a fresh hold: the accumula
   for (const m of ['@rw_c_rt', '@rw_c_cs', '@rw_c_pre', '@rw_hs_start']) assert.ok(acquire.includes(`delete(${m}[tid]);`), `acquire clears ${m}`);
   assert.ok(acquire.indexOf('delete(@rw_c_rt[tid])') < acquire.indexOf('@rw_hs_start[tid] = nsecs'));
 });
+
+void test('the release reads the clock once, so the runtime and the wall time of a hold end at the same instant', () => {
+  const body = holdStatsProgram.generate(ctx()).body;
+  const release = body.slice(body.indexOf('tracepoint:mmap_lock:mmap_lock_released'));
+  const upToPrint = release.slice(0, release.indexOf('printf'));
+  assert.equal(upToPrint.match(/\bnsecs\b/g)?.length, 1, 'one nsecs read in the release probe');
+  assert.match(upToPrint, /\$dur = \(\$now - /);
+  assert.match(upToPrint, /\$rt = \(@rw_c_rt\[tid\] \+ \$now - /);
+});

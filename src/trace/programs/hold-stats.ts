@@ -125,8 +125,9 @@ tracepoint:sched:sched_switch {
   if (@rw_hs_start[$next]) { @rw_hs_on[$next] = nsecs; }
 }
 tracepoint:mmap_lock:mmap_lock_released /(${p}) && @rw_hs_start[tid]/ {
-  $dur = (nsecs - @rw_hs_start[tid]) / 1000;
-  $rt = (@rw_c_rt[tid] + nsecs - @rw_hs_on[tid]) / 1000;
+  $now = nsecs;
+  $dur = ($now - @rw_hs_start[tid]) / 1000;
+  $rt = (@rw_c_rt[tid] + $now - @rw_hs_on[tid]) / 1000;
   @rw_events = count();
   @hs_holds = count();
   if ($dur >= ${Math.floor(ctx.thresholdUs)}) {
