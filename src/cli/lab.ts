@@ -8,7 +8,7 @@ import { type MatrixMglru, runMatrix, withJson } from '../lab/matrix.js';
 import { renderMatrixTable } from '../lab/matrix-table.js';
 import { reclaimwatchArgv } from '../lab/reclaimwatch-argv.js';
 import { DEFAULT_LAB_CACHE, type RunInGuestOptions, runInGuest } from '../lab/run-in-guest.js';
-import { parseSizeBytes } from '../lab/size-bytes.js';
+import { parseBytes } from '../units/bytes.js';
 
 interface GuestCliOptions {
   cgroup: 'v1' | 'v2';
@@ -39,8 +39,8 @@ function commonRunOptions(o: GuestCliOptions, signal: AbortSignal): Omit<RunInGu
   const cpus = Number(o.cpus);
   if (!Number.isInteger(cpus) || cpus < 1) throw new UsageError(`bad --cpus ${JSON.stringify(o.cpus)}: give a whole number of at least 1`);
   return {
-    cgroup: o.cgroup, cpus, memoryBytes: parseSizeBytes(o.memory, '--memory'), timeoutMs: parseDurationMs(o.timeout, '--timeout'),
-    scratchBytes: parseSizeBytes(o.scratch, '--scratch'), accel: o.accel, cacheDir: o.cacheDir, signal,
+    cgroup: o.cgroup, cpus, memoryBytes: parseBytes(o.memory, '--memory'), timeoutMs: parseDurationMs(o.timeout, '--timeout'),
+    scratchBytes: parseBytes(o.scratch, '--scratch', { allowZero: true }), accel: o.accel, cacheDir: o.cacheDir, signal,
     ...(o.quiet ? {} : { onProgress: (l: string) => process.stderr.write(`lab: ${l}\n`) }),
   };
 }

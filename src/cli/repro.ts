@@ -10,7 +10,7 @@ import { KernelLacksError, ReclaimwatchError, UsageError } from '../kernel/error
 import { detectCgroupLayout } from '../kernel/cgroup/layout.js';
 import { readMeminfo } from '../kernel/proc/meminfo.js';
 import { readLruGen } from '../kernel/sys/lru-gen.js';
-import { parseBytes } from '../repro/bytes.js';
+import { parseBytes } from '../units/bytes.js';
 import { cleanupStaleRuns } from '../repro/cleanup.js';
 import { createLiveView } from '../repro/live-view.js';
 import { parseMglruMode } from '../repro/mglru.js';

@@ -1,6 +1,7 @@
 // The classifier: a pure function of derived models, probe results and host facts. The question it asks is
 // not "is there pressure?" but "is anything still making progress?" (see thresholds.ts for every number).
 import type { TargetModel } from '../sample/model.js';
+import { formatBytes } from '../units/bytes.js';
 import { adviseFor } from './advice.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './thresholds.js';
 import type { ClassifyInput, Evidence, Finding, Verdict, VerdictClass } from './verdict.js';
@@ -11,16 +12,7 @@ const SEVERITY: Record<VerdictClass, number> = {
 
 const pct = (x: number): string => `${(x * 100).toFixed(x < 0.1 ? 1 : 0)} %`;
 const num = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
-const bytes = (b: number): string => {
-  if (!Number.isFinite(b)) return 'unlimited';
-  const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  while (b >= 1024 && i < u.length - 1) {
-    b /= 1024;
-    i++;
-  }
-  return `${b.toFixed(i === 0 ? 0 : 1)} ${u[i]}`;
-};
+const bytes = (b: number): string => (Number.isFinite(b) ? formatBytes(b) : 'unlimited');
 
 /** Share of sampled R/D stacks that were in reclaim over all intervals, and the count. */
 function reclaimShare(intervals: TargetModel[]): { share: number | undefined; inReclaim: number; sampled: number; mmap: number } {

@@ -16,6 +16,7 @@ import type { HostSample, TargetSample } from '../sample/sample.js';
 import type { Target } from '../targets/target.js';
 import type { DoctorReport, TargetReport } from './report.js';
 import { groupStacks } from './stack-groups.js';
+import { sleep } from '../units/sleep.js';
 
 /** Options of a doctor run. */
 export interface DoctorOptions {
@@ -39,17 +40,6 @@ export interface DoctorOptions {
   signal?: AbortSignal;
 }
 
-/** Sleeps `ms`, or less when `signal` aborts; never leaves a listener on the signal. */
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const t = setTimeout(done, Math.max(0, ms));
-    signal?.addEventListener('abort', done, { once: true });
-  });
 
 function probeSummary(probes: MmapLockProbe[]): ProbeSummary {
   const measured = probes.filter((p) => p.outcome === 'ok' || p.outcome === 'timeout');

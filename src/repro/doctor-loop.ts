@@ -6,6 +6,7 @@ import type { HostPaths } from '../host/host-paths.js';
 import { runDoctor } from '../doctor/run-doctor.js';
 import { ReclaimwatchError } from '../kernel/errors.js';
 import { resolveTargets } from '../targets/resolve-targets.js';
+import { sleep } from '../units/sleep.js';
 
 /** Window of one doctor run during a repro. */
 export const DOCTOR_WINDOW_MS = 3000;
@@ -41,16 +42,6 @@ export interface DoctorLoop {
   stop(): Promise<DoctorLoopResult>;
 }
 
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((res) => {
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      res();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 
 /**
  * Starts doctor windows on `cgroupPath` (as in /proc/PID/cgroup). `clockMs` gives the leg's clock (ms since

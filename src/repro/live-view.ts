@@ -1,6 +1,6 @@
 // The live view: one line per second (works on a terminal and in a log alike), ending with the repro verdict
 // so far and the doctor's verdict from its latest finished window on the run's cgroup (src/repro/doctor-loop.ts).
-import { formatBytes } from './bytes.js';
+import { formatBytes } from '../units/bytes.js';
 import type { LiveTick } from './orchestrator.js';
 import type { DoctorSnapshot } from './doctor-loop.js';
 import type { Second } from './second.js';

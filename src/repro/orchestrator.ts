@@ -18,6 +18,7 @@ import { type RawSample, type Second, deriveSecond } from './second.js';
 import { type Verdict, decideVerdict } from './verdict.js';
 import { checkWorkDir } from './work-dir.js';
 import { type WorkloadExit, findWorkload, startWorkload, workloadArgs } from './workload.js';
+import { sleep } from '../units/sleep.js';
 
 /** Grace after --duration for the workload to stop on its own before it is killed. */
 export const END_GRACE_MS = 15_000;
@@ -83,16 +84,6 @@ export interface ReproRun {
   cleanup: CleanupResult;
 }
 
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((res) => {
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      res();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 
 /** Runs a repro. Throws UsageError/KernelLacksError/ToolMissingError before creating anything when it cannot run. */
 export async function runRepro(o: ReproOptions): Promise<ReproRun> {

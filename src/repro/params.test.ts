@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PRESETS, minStartBytes, scaleForHost, validateParams } from './params.js';
-import { formatBytes, parseBytes } from './bytes.js';
+import { formatBytes, parseBytes } from '../units/bytes.js';
 
 const GiB = 1024 ** 3;
 

@@ -1,7 +1,7 @@
 // What a repro run does: the reference's parameters (`seed`), a scaled-down preset for tests (`small`),
 // and the scaling applied where the host is smaller than the preset.
 import { UsageError } from '../kernel/errors.js';
-import { formatBytes } from './bytes.js';
+import { formatBytes } from '../units/bytes.js';
 
 /** The workload and container of one run. Sizes in bytes, times in milliseconds. */
 export interface ReproParams {

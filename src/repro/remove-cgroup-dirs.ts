@@ -3,8 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { RUN_PREFIX } from './run-registry.js';
+import { sleep } from '../units/sleep.js';
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function members(dir: string): number[] {
   try {

@@ -1,6 +1,6 @@
 // What a run produced, for machines (--json) and for a person to send to their kernel vendor (--report).
 import type { CleanupResult } from './cleanup.js';
-import { formatBytes } from './bytes.js';
+import { formatBytes } from '../units/bytes.js';
 import type { LegResult, ReproRun } from './orchestrator.js';
 import type { ReproParams, ScaleNote } from './params.js';
 import { VERDICT_THRESHOLDS, type VerdictClass } from './verdict.js';

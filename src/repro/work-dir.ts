@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { HostPaths } from '../host/host-paths.js';
 import { UsageError } from '../kernel/errors.js';
 import { readKernelFile } from '../kernel/read.js';
-import { formatBytes } from './bytes.js';
+import { formatBytes } from '../units/bytes.js';
 
 /** One line of mountinfo, the fields this check uses. */
 export interface MountEntry {
