@@ -81,13 +81,14 @@ export function targetOfPid(host: HostPaths, pid: number, layout: CgroupLayout):
 export function targetOfCgroup(host: HostPaths, path: string, layout: CgroupLayout, kind: Target['kind'] = 'cgroup', label?: string): Target {
   const cg = cgroupOfPath(host, path, layout);
   const pids = allPidsUnder(cg);
+  const comm = commOf(host, pids[0]);
   return decorate({
     kind,
     label: label ?? `cgroup ${cg.path}`,
     cgroup: cg,
     pids,
     followCgroup: true,
-    ...(pids[0] !== undefined && commOf(host, pids[0]) ? { comm: commOf(host, pids[0])! } : {}),
+    ...(comm ? { comm } : {}),
   });
 }
 
