@@ -106,7 +106,10 @@ export function registerDoctor(program: Command): void {
       stacks: o.stacks,
       failures: failureRows,
       signal: ac.signal,
-      ...(o.trace ? { trace: { run: (t: Target, durationMs: number, stop: AbortSignal) => traceEvidence({ ...(t.kind === 'pid' && t.pid !== undefined && !t.cgroup ? { pid: t.pid } : t.cgroup ? { cgroupPath: t.cgroup.path } : {}), durationMs, bpftrace: o.bpftrace, host, stop }) } } : {}),
+      ...(o.trace ? { trace: {
+        run: (t: Target, durationMs: number, stop: AbortSignal, onAttached: () => void) => traceEvidence({ ...(t.kind === 'pid' && t.pid !== undefined && !t.cgroup ? { pid: t.pid } : t.cgroup ? { cgroupPath: t.cgroup.path } : {}), durationMs, bpftrace: o.bpftrace, host, stop, onAttached }),
+        ...(progress ? { onWaiting: () => process.stderr.write('\rattaching bpftrace probes...') } : {}),
+      } } : {}),
       ...(o.record !== undefined ? { onRecording: (rec: DoctorRecording) => saveRecording(o.record!, rec) } : {}),
       ...(progress ? { onTick: (ms: number) => process.stderr.write(`\rsampling ${targets.length} target${targets.length === 1 ? '' : 's'}: ${Math.round(ms / 1000)}/${window} s`) } : {}),
     });

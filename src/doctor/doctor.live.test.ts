@@ -91,7 +91,7 @@ test('threads re-reading mmapped files several times the limit, with anonymous f
       const m = memoryOf(cg);
       return m.usageBytes >= 0.9 * (64 << 20) || m.limitHits > start;
     }, 120000, 100);
-  }, TRACE ? { trace: { run: (tg, durationMs, stop) => traceEvidence({ cgroupPath: tg.cgroup!.path, durationMs, stop }) } } : {});
+  }, TRACE ? { trace: { run: (tg, durationMs, stop, onAttached) => traceEvidence({ cgroupPath: tg.cgroup!.path, durationMs, stop, onAttached }) } } : {});
   if (!r) return;
   assert.ok(['thrashing', 'reclaim-livelock'].includes(r.verdict), `verdict ${r.verdict}: ${JSON.stringify({ findings: r.findings, memory: r.metrics['memory'], unreadable: r.unreadable, target: r.target })}`);
   const codes = r.findings.map((f) => f.code);
@@ -103,6 +103,8 @@ test('threads re-reading mmapped files several times the limit, with anonymous f
   if (!TRACE) return;
   // doctor --trace: bpftrace saw the memcg reclaims of this cgroup.
   assert.ok(r.trace?.ran, JSON.stringify(r.trace?.unavailable));
+  // The window starts once bpftrace has attached, so the trace covers the whole (1 s) window.
+  assert.ok(r.trace!.tracedMs >= 900, `traced ${r.trace!.tracedMs} ms of a 1000 ms window`);
   assert.ok((r.trace?.memcgReclaim?.calls ?? 0) > 0, 'traced memcg reclaim calls');
   assert.ok(r.evidence.some((e) => e.signal === 'memcg reclaim calls (trace)'));
 });

@@ -1,6 +1,7 @@
 // The doctor's window: samples every target and the host at 1 Hz, probes mmap_lock in killable children
-// meanwhile, then derives models and classifies. Finishes within the window plus about a second, whatever
-// state the targets are in: every blocking read is a child with a deadline.
+// meanwhile, then derives models and classifies. Finishes within the window plus about a second (with --trace:
+// plus bpftrace's attach, at most 30 s, and up to 5 s for it to print its maps), whatever state the targets
+// are in: every blocking read is a child with a deadline.
 import type { HostPaths } from '../host/host-paths.js';
 import { classify } from '../detect/classify.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from '../detect/thresholds.js';
@@ -30,8 +31,13 @@ export interface DoctorOptions {
   probe?: boolean;
   /** At most this many processes probed per target (the ones with most threads). Default 4. */
   maxProbesPerTarget?: number;
-  /** Also trace memcg reclaim and mmap_lock with bpftrace for the window (`doctor --trace`). */
-  trace?: { run: (target: Target, durationMs: number, stop: AbortSignal) => Promise<TraceSummary>; maxTargets?: number };
+  /**
+   * Also trace memcg reclaim and mmap_lock with bpftrace for the window (`doctor --trace`). `run` must call
+   * `onAttached` once its probes are attached: the window starts when every trace has attached (or ended, or
+   * `attachBudgetMs` passed, default 30 s), so the trace covers the same seconds as the samples. `durationMs`
+   * is an upper bound; the trace is stopped through `stop` at the window's end.
+   */
+  trace?: { run: (target: Target, durationMs: number, stop: AbortSignal, onAttached: () => void) => Promise<TraceSummary>; maxTargets?: number; attachBudgetMs?: number; onWaiting?: () => void };
   /** Receives the raw recording (to save it with `--record`). */
   onRecording?: (rec: DoctorRecording) => void;
   /** Called after each sampling tick (for a progress line). */
@@ -63,7 +69,6 @@ export async function runDoctor(host: HostPaths, targets: Target[], opts: Doctor
   const thresholds = opts.thresholds ?? DEFAULT_THRESHOLDS;
   const intervalMs = opts.intervalMs ?? 1000;
   const deadlineMs = opts.probeDeadlineMs ?? DEFAULT_PROBE_DEADLINE_MS;
-  const started = performance.now();
   const layout = detectCgroupLayout(host);
   const lru = readLruGen(host);
   const facts: HostFacts = { mglruPresent: lru.present, mglruEnabled: lru.enabled, kernelRelease: (readKernelFileIfExists(`${host.proc}/sys/kernel/osrelease`, 256) ?? 'unknown').trim() };
@@ -91,10 +96,30 @@ export async function runDoctor(host: HostPaths, targets: Target[], opts: Doctor
     });
   };
 
-  // Traces run beside the sampling; bpftrace's startup eats into the window, so they stop at its end.
+  // Traces attach first (bpftrace takes 1-10 s to compile and attach on a loaded host), then the window starts,
+  // so a short window is not spent before the probes exist. They are stopped at the window's end.
   const traceStop = new AbortController();
-  const traces: Array<Promise<TraceSummary> | undefined> = targets.map((t, i) =>
-    opts.trace && i < (opts.trace.maxTargets ?? 4) ? opts.trace.run(t, opts.windowMs, traceStop.signal) : undefined);
+  const attachBudgetMs = opts.trace?.attachBudgetMs ?? 30_000;
+  const attached: Array<Promise<void>> = [];
+  const traces: Array<Promise<TraceSummary> | undefined> = targets.map((t, i) => {
+    if (!opts.trace || i >= (opts.trace.maxTargets ?? 4)) return undefined;
+    let onAttached = (): void => {};
+    attached.push(new Promise<void>((resolve) => (onAttached = resolve)));
+    const run = opts.trace.run(t, attachBudgetMs + opts.windowMs + 10_000, traceStop.signal, () => onAttached());
+    // A trace that ends (cannot run here) counts as ready: the window does not wait for it.
+    void run.then(() => onAttached(), () => onAttached());
+    return run;
+  });
+  if (attached.length > 0) {
+    opts.trace?.onWaiting?.();
+    const ready = new AbortController();
+    const onAbort = (): void => ready.abort();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    void Promise.all(attached).then(onAbort);
+    await sleep(attachBudgetMs, opts.signal?.aborted ? AbortSignal.abort() : ready.signal);
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
+  const started = performance.now();
 
   tick();
   startProbes();
@@ -114,7 +139,10 @@ export async function runDoctor(host: HostPaths, targets: Target[], opts: Doctor
   }
   for (const s of samplers) s.close();
   traceStop.abort();
-  const traceResults = await Promise.all(traces.map((p) => (p ? Promise.race([p, sleep(1000).then((): TraceSummary => ({ ran: false, tracedMs: 0, memcgReclaim: undefined, mmapLock: undefined, unavailable: ['bpftrace did not print its maps within 1 s of the window end'] }))]) : Promise.resolve(undefined))));
+  const mapsWait = new AbortController();
+  const late = sleep(5000, mapsWait.signal).then((): TraceSummary => ({ ran: false, tracedMs: 0, memcgReclaim: undefined, mmapLock: undefined, unavailable: ['bpftrace did not print its maps within 5 s of the window end'] }));
+  const traceResults = await Promise.all(traces.map((p) => (p ? Promise.race([p, late]) : Promise.resolve(undefined))));
+  mapsWait.abort();
   const recording: DoctorRecording = {
     schema: 'reclaimwatch.recording/v1',
     windowMs: opts.windowMs,

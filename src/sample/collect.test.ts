@@ -48,3 +48,16 @@ test('container and pod targets resolve from v2 cgroup names', async () => {
   assert.equal(none.targets.length, 0);
   assert.match(none.failures[0]!.message, /no container whose ID starts with deadbeef/);
 });
+
+test('reclaimwatch leaves itself out of a target it runs inside, unless it is the asked process', async () => {
+  const { LIVE_HOST } = await import('../host/host-paths.js');
+  // This test process's parent shares its cgroup: a pid target for it covers the cgroup's processes.
+  const { targets } = await resolveTargets(LIVE_HOST, { pids: [process.ppid] });
+  const s = collectTargetSample(LIVE_HOST, targets[0]!, { stacks: true });
+  const pids = s.processes.map((p) => p.pid);
+  assert.ok(pids.includes(process.ppid), `parent ${process.ppid} in ${pids.join(',')}`);
+  assert.ok(!pids.includes(process.pid), `self ${process.pid} sampled: ${pids.join(',')}`);
+  assert.ok(!(s.stacks ?? []).some((st) => st.pid === process.pid));
+  const self = await resolveTargets(LIVE_HOST, { pids: [process.pid] });
+  assert.ok(collectTargetSample(LIVE_HOST, self.targets[0]!, { stacks: false }).processes.some((p) => p.pid === process.pid));
+});

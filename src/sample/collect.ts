@@ -95,7 +95,9 @@ export function collectTargetSample(host: HostPaths, target: Target, opts: Colle
   } else {
     psi = { memory: readHostPressure(host, 'memory'), cpu: readHostPressure(host, 'cpu'), io: readHostPressure(host, 'io') };
   }
-  const pids = gone ? [] : refreshPids(target);
+  // reclaimwatch itself is left out when it runs inside the target (its own stack reads would show as busy
+  // threads of the target), unless it is the asked process.
+  const pids = gone ? [] : refreshPids(target).filter((pid) => pid !== process.pid || pid === target.pid);
   opts.threads?.retain(pids);
   const processes: ProcessSample[] = [];
   for (const pid of pids) {

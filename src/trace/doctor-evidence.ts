@@ -33,7 +33,7 @@ export interface TraceEvidence {
  * Runs memcg-reclaim and mmap-lock together for `durationMs` against a pid or a cgroup path. Never throws
  * for a machine that cannot trace: the reasons land in `unavailable`.
  */
-export async function traceEvidence(opts: { pid?: number; cgroupPath?: string; durationMs: number; bpftrace?: string; host?: HostPaths; stop?: AbortSignal }): Promise<TraceEvidence> {
+export async function traceEvidence(opts: { pid?: number; cgroupPath?: string; durationMs: number; bpftrace?: string; host?: HostPaths; stop?: AbortSignal; onAttached?: () => void }): Promise<TraceEvidence> {
   const host = opts.host ?? LIVE_HOST;
   const none = (why: string): TraceEvidence => ({ ran: false, tracedMs: 0, memcgReclaim: undefined, mmapLock: undefined, unavailable: [why] });
   try {
@@ -51,7 +51,7 @@ export async function traceEvidence(opts: { pid?: number; cgroupPath?: string; d
     if (reclaimOk) parts.push(memcgReclaimProgram.generate(rctx));
     if (lockOk) parts.push(mmapLockProgram.generate(lctx));
     if (parts.length === 0) return { ...none(unavailable.join('; ')), unavailable };
-    const run = await runBpftrace({ bpftrace: env.bpftrace.path, script: buildScript(rctx, parts), durationMs: opts.durationMs, ...(opts.stop ? { stop: opts.stop } : {}) });
+    const run = await runBpftrace({ bpftrace: env.bpftrace.path, script: buildScript(rctx, parts), durationMs: opts.durationMs, ...(opts.stop ? { stop: opts.stop } : {}), ...(opts.onAttached ? { onAttached: opts.onAttached } : {}) });
     if (run.killed) unavailable.push('bpftrace was killed before printing its maps: totals missing');
     const r = reclaimOk ? memcgReclaimProgram.interpret(run.stream, rctx) : undefined;
     const l = lockOk ? mmapLockProgram.interpret(run.stream, lctx) : undefined;

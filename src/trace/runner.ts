@@ -26,6 +26,8 @@ export interface RunBpftraceOptions {
   /** Aborting it kills bpftrace at once (a second Ctrl-C). */
   kill?: AbortSignal;
   onProgress?: (p: TraceProgress) => void;
+  /** Called once, when bpftrace has attached its probes (its first JSON record). */
+  onAttached?: () => void;
   /** Time allowed for bpftrace to compile and attach. Default 60 s. */
   startupBudgetMs?: number;
   /** Time between SIGINT and SIGKILL. Default 5 s. */
@@ -114,6 +116,7 @@ export async function runBpftrace(opts: RunBpftraceOptions): Promise<BpftraceRun
         if (attachedAt === undefined && parser.current.attachedProbes !== undefined) {
           attachedAt = Date.now();
           armSoft(opts.durationMs + 10_000);
+          opts.onAttached?.();
         }
       },
     });
