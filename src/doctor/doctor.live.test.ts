@@ -104,7 +104,7 @@ test('threads re-reading mmapped files several times the limit, with anonymous f
   // doctor --trace: bpftrace saw the memcg reclaims of this cgroup.
   assert.ok(r.trace?.ran, JSON.stringify(r.trace?.unavailable));
   // The window starts once bpftrace has attached, so the trace covers the whole (1 s) window.
-  assert.ok(r.trace!.tracedMs >= 900, `traced ${r.trace!.tracedMs} ms of a 1000 ms window`);
+  assert.ok(r.trace.tracedMs >= 900, `traced ${r.trace.tracedMs} ms of a 1000 ms window`);
   assert.ok((r.trace?.memcgReclaim?.calls ?? 0) > 0, 'traced memcg reclaim calls');
   assert.ok(r.evidence.some((e) => e.signal === 'memcg reclaim calls (trace)'));
 });

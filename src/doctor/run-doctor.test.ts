@@ -42,11 +42,12 @@ void test('a trace that never attaches delays the window by the attach budget on
   const { targets } = await resolveTargets(LIVE_HOST, { pids: [process.pid] });
   const base = { windowMs: 1000, stacks: false, probe: false };
   let t0 = performance.now();
-  await runDoctor(LIVE_HOST, targets, {
+  const slow = await runDoctor(LIVE_HOST, targets, {
     ...base,
     trace: { attachBudgetMs: 500, run: async (_t, durationMs, stop) => (await sleep(durationMs, stop), summary(0)) },
   });
   const hung = performance.now() - t0;
+  assert.match(slow.targets[0]!.trace?.unavailable.join() ?? '', /took over 1 s to attach: the trace covers only the last 0\.0 s/);
   assert.ok(hung >= 1400 && hung < 4000, `never-attaching trace: doctor took ${hung.toFixed(0)} ms (budget 500 + window 1000)`);
   t0 = performance.now();
   const report = await runDoctor(LIVE_HOST, targets, {

@@ -101,11 +101,16 @@ export async function runDoctor(host: HostPaths, targets: Target[], opts: Doctor
   const traceStop = new AbortController();
   const attachBudgetMs = opts.trace?.attachBudgetMs ?? 30_000;
   const attached: Array<Promise<void>> = [];
+  /** Per trace: true when the window started before it attached (set when the attach budget ran out). */
+  const late: Array<boolean | undefined> = [];
   const traces: Array<Promise<TraceSummary> | undefined> = targets.map((t, i) => {
     if (!opts.trace || i >= (opts.trace.maxTargets ?? 4)) return undefined;
     let onAttached = (): void => {};
     attached.push(new Promise<void>((resolve) => (onAttached = resolve)));
-    const run = opts.trace.run(t, attachBudgetMs + opts.windowMs + 10_000, traceStop.signal, () => onAttached());
+    const run = opts.trace.run(t, attachBudgetMs + opts.windowMs + 10_000, traceStop.signal, () => {
+      if (late[i] === undefined) late[i] = false;
+      onAttached();
+    });
     // A trace that ends (cannot run here) counts as ready: the window does not wait for it.
     void run.then(() => onAttached(), () => onAttached());
     return run;
@@ -118,6 +123,7 @@ export async function runDoctor(host: HostPaths, targets: Target[], opts: Doctor
     void Promise.all(attached).then(onAbort);
     await sleep(attachBudgetMs, opts.signal?.aborted ? AbortSignal.abort() : ready.signal);
     opts.signal?.removeEventListener('abort', onAbort);
+    targets.forEach((_t, i) => { if (late[i] === undefined) late[i] = true; });
   }
   const started = performance.now();
 
@@ -140,8 +146,13 @@ export async function runDoctor(host: HostPaths, targets: Target[], opts: Doctor
   for (const s of samplers) s.close();
   traceStop.abort();
   const mapsWait = new AbortController();
-  const late = sleep(5000, mapsWait.signal).then((): TraceSummary => ({ ran: false, tracedMs: 0, memcgReclaim: undefined, mmapLock: undefined, unavailable: ['bpftrace did not print its maps within 5 s of the window end'] }));
-  const traceResults = await Promise.all(traces.map((p) => (p ? Promise.race([p, late]) : Promise.resolve(undefined))));
+  const tooLate = sleep(5000, mapsWait.signal).then((): TraceSummary => ({ ran: false, tracedMs: 0, memcgReclaim: undefined, mmapLock: undefined, unavailable: ['bpftrace did not print its maps within 5 s of the window end'] }));
+  const traceResults = await Promise.all(traces.map(async (p, i) => {
+    if (!p) return undefined;
+    const r = await Promise.race([p, tooLate]);
+    // Attached after the window had started: the trace saw only its end.
+    return r.ran && late[i] === true ? { ...r, unavailable: [...r.unavailable, `bpftrace took over ${Math.round(attachBudgetMs / 1000)} s to attach: the trace covers only the last ${(r.tracedMs / 1000).toFixed(1)} s of the window`] } : r;
+  }));
   mapsWait.abort();
   const recording: DoctorRecording = {
     schema: 'reclaimwatch.recording/v1',
