@@ -111,7 +111,7 @@ export function registerDoctor(program: Command): void {
         ...(progress ? { onWaiting: () => process.stderr.write('\rattaching bpftrace probes...') } : {}),
       } } : {}),
       ...(o.record !== undefined ? { onRecording: (rec: DoctorRecording) => saveRecording(o.record!, rec) } : {}),
-      ...(progress ? { onTick: (ms: number) => process.stderr.write(`\rsampling ${targets.length} target${targets.length === 1 ? '' : 's'}: ${Math.round(ms / 1000)}/${window} s`) } : {}),
+      ...(progress ? { onTick: (ms: number) => process.stderr.write(`\r\x1b[Ksampling ${targets.length} target${targets.length === 1 ? '' : 's'}: ${Math.round(ms / 1000)}/${window} s`) } : {}),
     });
     process.removeListener('SIGINT', onSig);
     process.removeListener('SIGTERM', onSig);

@@ -101,29 +101,25 @@ export async function runDoctor(host: HostPaths, targets: Target[], opts: Doctor
   const traceStop = new AbortController();
   const attachBudgetMs = opts.trace?.attachBudgetMs ?? 30_000;
   const attached: Array<Promise<void>> = [];
-  /** Per trace: true when the window started before it attached (set when the attach budget ran out). */
-  const late: Array<boolean | undefined> = [];
+  const attachedAt: Array<number | undefined> = [];
   const traces: Array<Promise<TraceSummary> | undefined> = targets.map((t, i) => {
     if (!opts.trace || i >= (opts.trace.maxTargets ?? 4)) return undefined;
-    let onAttached = (): void => {};
-    attached.push(new Promise<void>((resolve) => (onAttached = resolve)));
+    let ready = (): void => {};
+    attached.push(new Promise<void>((resolve) => (ready = resolve)));
     const run = opts.trace.run(t, attachBudgetMs + opts.windowMs + 10_000, traceStop.signal, () => {
-      if (late[i] === undefined) late[i] = false;
-      onAttached();
+      attachedAt[i] ??= performance.now();
+      ready();
     });
     // A trace that ends (cannot run here) counts as ready: the window does not wait for it.
-    void run.then(() => onAttached(), () => onAttached());
+    void run.then(ready, ready);
     return run;
   });
   if (attached.length > 0) {
     opts.trace?.onWaiting?.();
-    const ready = new AbortController();
-    const onAbort = (): void => ready.abort();
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    void Promise.all(attached).then(onAbort);
-    await sleep(attachBudgetMs, opts.signal?.aborted ? AbortSignal.abort() : ready.signal);
-    opts.signal?.removeEventListener('abort', onAbort);
-    targets.forEach((_t, i) => { if (late[i] === undefined) late[i] = true; });
+    const allReady = new AbortController();
+    void Promise.all(attached).then(() => allReady.abort());
+    await sleep(attachBudgetMs, opts.signal ? AbortSignal.any([allReady.signal, opts.signal]) : allReady.signal);
+    allReady.abort();
   }
   const started = performance.now();
 
@@ -151,7 +147,8 @@ export async function runDoctor(host: HostPaths, targets: Target[], opts: Doctor
     if (!p) return undefined;
     const r = await Promise.race([p, tooLate]);
     // Attached after the window had started: the trace saw only its end.
-    return r.ran && late[i] === true ? { ...r, unavailable: [...r.unavailable, `bpftrace took over ${Math.round(attachBudgetMs / 1000)} s to attach: the trace covers only the last ${(r.tracedMs / 1000).toFixed(1)} s of the window`] } : r;
+    const late = attachedAt[i] === undefined || attachedAt[i] > started;
+    return r.ran && late ? { ...r, unavailable: [...r.unavailable, `bpftrace took over ${Math.round(attachBudgetMs / 1000)} s to attach: the trace covers only the last ${(r.tracedMs / 1000).toFixed(1)} s of the window`] } : r;
   }));
   mapsWait.abort();
   const recording: DoctorRecording = {
