@@ -2,24 +2,29 @@
 // {"tMs":1010,"phase":"file","filesReady":4,"fileThreads":4,"memoryThreads":0,"filePages":5758596,"memoryPages":0}
 // Counters are cumulative; rates come from two lines.
 
-/** The workload's phase: writing files, reading them, reading them with the memory threads running, done. */
-export type WorkloadPhase = 'prepare' | 'file' | 'both' | 'done';
+import { z } from 'zod';
+
+const count = z.number().finite().nonnegative();
+
+const progressLineSchema = z.object({
+  /** Milliseconds since the workload started (its own monotonic clock). */
+  tMs: count,
+  /** The workload's phase: writing files, reading them, reading them with the memory threads running, done. */
+  phase: z.enum(['prepare', 'file', 'both', 'done']),
+  filesReady: count,
+  fileThreads: count,
+  memoryThreads: count,
+  /** Pages read by all file threads since the start. */
+  filePages: count,
+  /** Pages touched by all memory threads since the start. */
+  memoryPages: count,
+});
 
 /** One progress report. */
-export interface ProgressLine {
-  /** Milliseconds since the workload started (its own monotonic clock). */
-  tMs: number;
-  phase: WorkloadPhase;
-  filesReady: number;
-  fileThreads: number;
-  memoryThreads: number;
-  /** Pages read by all file threads since the start. */
-  filePages: number;
-  /** Pages touched by all memory threads since the start. */
-  memoryPages: number;
-}
+export type ProgressLine = z.infer<typeof progressLineSchema>;
 
-const PHASES = new Set<string>(['prepare', 'file', 'both', 'done']);
+/** The workload's phase. */
+export type WorkloadPhase = ProgressLine['phase'];
 
 /** Parses one line; undefined for anything that is not a progress report (the workload prints nothing else). */
 export function parseProgressLine(line: string): ProgressLine | undefined {
@@ -29,16 +34,6 @@ export function parseProgressLine(line: string): ProgressLine | undefined {
   } catch {
     return undefined;
   }
-  if (typeof v !== 'object' || v === null) return undefined;
-  const o = v as Record<string, unknown>;
-  const n = (k: string): number | undefined => (typeof o[k] === 'number' && Number.isFinite(o[k]) && (o[k]) >= 0 ? (o[k]) : undefined);
-  const phase = typeof o['phase'] === 'string' && PHASES.has(o['phase']) ? (o['phase'] as WorkloadPhase) : undefined;
-  const tMs = n('tMs');
-  const filesReady = n('filesReady');
-  const fileThreads = n('fileThreads');
-  const memoryThreads = n('memoryThreads');
-  const filePages = n('filePages');
-  const memoryPages = n('memoryPages');
-  if (phase === undefined || tMs === undefined || filesReady === undefined || fileThreads === undefined || memoryThreads === undefined || filePages === undefined || memoryPages === undefined) return undefined;
-  return { tMs, phase, filesReady, fileThreads, memoryThreads, filePages, memoryPages };
+  const r = progressLineSchema.safeParse(v);
+  return r.success ? r.data : undefined;
 }

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { HostPaths } from '../host/host-paths.js';
+import { z } from 'zod';
 import { ReclaimwatchError } from '../kernel/errors.js';
 
 /** Every directory name a run creates (cgroups and the file directory) starts with this. */
@@ -64,6 +65,22 @@ export function deleteRunRecord(stateDir: string, runId: string): void {
   fs.rmSync(path.join(stateDir, `${runId}.json`), { force: true });
 }
 
+const workloadSchema = z.object({ pid: z.number(), startTicks: z.number() });
+
+/** A record as read back: strict where a path or a pid is built from it, lenient about the rest. */
+const runRecordSchema = z.object({
+  version: z.literal(1),
+  runId: z.string().refine(isRunId),
+  ownerPid: z.number(),
+  ownerStartTicks: z.number(),
+  createdAt: z.string().catch(''),
+  workDirs: z.array(z.string()),
+  cgroupDirs: z.array(z.string()),
+  // A malformed workload entry or MGLRU note is dropped, not a reason to forget the run.
+  workloads: z.array(z.unknown()).transform((ws) => ws.flatMap((w) => { const r = workloadSchema.safeParse(w); return r.success ? [r.data] : []; })),
+  mglruRestore: z.object({ file: z.string(), value: z.string() }).optional().catch(undefined),
+});
+
 /** Parses a record; undefined when the text is not one. */
 export function parseRunRecord(text: string): RunRecord | undefined {
   let v: unknown;
@@ -72,18 +89,8 @@ export function parseRunRecord(text: string): RunRecord | undefined {
   } catch {
     return undefined;
   }
-  const r = v as Partial<RunRecord> | null;
-  const strings = (a: unknown): a is string[] => Array.isArray(a) && a.every((x) => typeof x === 'string');
-  if (!r || r.version !== 1 || typeof r.runId !== 'string' || !isRunId(r.runId) || typeof r.ownerPid !== 'number' || typeof r.ownerStartTicks !== 'number') return undefined;
-  if (!strings(r.workDirs) || !strings(r.cgroupDirs) || !Array.isArray(r.workloads)) return undefined;
-  const m = r.mglruRestore;
-  const mglruRestore = m && typeof m.file === 'string' && typeof m.value === 'string' ? { file: m.file, value: m.value } : undefined;
-  return {
-    version: 1, runId: r.runId, ownerPid: r.ownerPid, ownerStartTicks: r.ownerStartTicks, createdAt: String(r.createdAt ?? ''),
-    workDirs: r.workDirs, cgroupDirs: r.cgroupDirs,
-    workloads: r.workloads.filter((w): w is { pid: number; startTicks: number } => typeof w?.pid === 'number' && typeof w.startTicks === 'number'),
-    mglruRestore,
-  };
+  const r = runRecordSchema.safeParse(v);
+  return r.success ? { ...r.data, mglruRestore: r.data.mglruRestore } : undefined;
 }
 
 /** Lists the records in a state directory (unreadable or foreign files are skipped). */
