@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { cannotRunHere } from '../test-support/live.js';
+import { dumpFlameTree as dump } from '../test-support/flame-dump.js';
 import { FlameTree } from './flame-tree.js';
 import { type FlameEngine, readFoldedStream } from './folded-stream.js';
 import { loadNativeFlame } from './native-flame.js';
@@ -18,21 +19,6 @@ function nativeMissing(t: TestContext): boolean {
   if (loadNativeFlame() !== undefined) return false;
   cannotRunHere(t, 'the native flame builder is not built (npm run build) or RECLAIMWATCH_NO_NATIVE=1 is set');
   return true;
-}
-
-/** Every node as "path self total", in child order. */
-function dump(tree: FlameTree): string[] {
-  const out: string[] = [];
-  const walk = (n: number, prefix: string): void => {
-    for (const c of tree.children(n)) {
-      const f = tree.frame(c);
-      const p = `${prefix};${f.kernel ? 'k:' : ''}${f.name}`;
-      out.push(`${p} ${tree.valueOf(c)}`);
-      walk(c, p);
-    }
-  };
-  walk(tree.root, '');
-  return out;
 }
 
 async function both(chunks: Buffer[], reverse: boolean): Promise<Record<FlameEngine, { tree: FlameTree; summary: Awaited<ReturnType<typeof readFoldedStream>> }>> {

@@ -6,24 +6,10 @@ import fc from 'fast-check';
 import { FlameTree } from './flame-tree.js';
 import { readFoldedStream } from './folded-stream.js';
 import { renderFlameGraph } from './render-flame-graph.js';
+import { dumpFlameTree as dump } from '../test-support/flame-dump.js';
 
 const fixtures = new URL('../../test/fixtures/flame/', import.meta.url);
 const UPDATE = process.env['RECLAIMWATCH_UPDATE_GOLDEN'] === '1';
-
-/** Flattens a tree into "path value" lines for comparison. */
-function dump(tree: FlameTree): string[] {
-  const out: string[] = [];
-  const walk = (n: number, prefix: string): void => {
-    for (const c of tree.children(n)) {
-      const f = tree.frame(c);
-      const p = `${prefix};${f.kernel ? 'k:' : ''}${f.name}`;
-      out.push(`${p} ${tree.valueOf(c)}`);
-      walk(c, p);
-    }
-  };
-  walk(tree.root, '');
-  return out;
-}
 
 async function treeOf(chunks: (string | Buffer)[], reverse = false): Promise<{ tree: FlameTree; summary: Awaited<ReturnType<typeof readFoldedStream>> }> {
   const tree = new FlameTree();
