@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   flamegraph: async () => (await import('./flamegraph.js')).registerFlamegraph,
   repro: async () => (await import('./repro.js')).registerRepro,
   lab: async () => (await import('./lab.js')).registerLab,
+  check: async () => (await import('./check.js')).registerCheck,
 };
 
 const program = new Command('reclaimwatch')
