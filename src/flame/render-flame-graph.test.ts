@@ -7,9 +7,9 @@ import { FlameTree } from './flame-tree.js';
 import { readFoldedStream } from './folded-stream.js';
 import { renderFlameGraph } from './render-flame-graph.js';
 import { dumpFlameTree as dump } from '../test-support/flame-dump.js';
+import { expectGolden } from '../test-support/golden.js';
 
 const fixtures = new URL('../../test/fixtures/flame/', import.meta.url);
-const UPDATE = process.env['RECLAIMWATCH_UPDATE_GOLDEN'] === '1';
 
 async function treeOf(chunks: (string | Buffer)[], reverse = false): Promise<{ tree: FlameTree; summary: Awaited<ReturnType<typeof readFoldedStream>> }> {
   const tree = new FlameTree();
@@ -67,8 +67,7 @@ for (const [name, reverse] of [['small.svg', false], ['small-reversed.svg', true
   void test(`renderFlameGraph() output matches the golden ${name} (RECLAIMWATCH_UPDATE_GOLDEN=1 rewrites it)`, async () => {
     const r = await renderFlameGraph(fs.createReadStream(new URL('small.folded', fixtures)), { title: 'small', reverse });
     const golden = new URL(name, fixtures);
-    if (UPDATE) fs.writeFileSync(golden, r.svg);
-    assert.equal(r.svg, fs.readFileSync(golden, 'utf8'));
+    expectGolden(golden, r.svg);
     assert.equal(r.input.stacks, 6);
     assert.match(r.svg, /data-name="a &lt;weird&gt; &amp; &quot;quoted&quot; &apos;name&apos;"/);
     assert.match(r.svg, /<g class="f k" data-k="1" data-name="shrink_lruvec">/);

@@ -1,6 +1,6 @@
 // Golden tests: REAL bpftrace -f json output captured on a live machine (test/fixtures/bpftrace/capture.ts)
 // is parsed and interpreted, and the typed result and its terminal rendering are compared to reviewed files.
-// Regenerate with UPDATE_GOLDEN=1 (or pass --update) and review the diff.
+// Regenerate with RECLAIMWATCH_UPDATE_GOLDEN=1 (the one switch of every golden test) and review the diff.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -8,9 +8,9 @@ import path from 'node:path';
 import { parseBpftraceJson } from './json-stream.js';
 import { findProgram } from './programs/all-programs.js';
 import type { ProgramContext } from './program.js';
+import { expectGolden } from '../test-support/golden.js';
 
 const dir = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../test/fixtures/bpftrace');
-const update = process.env['UPDATE_GOLDEN'] === '1' || process.argv.includes('--update');
 
 interface Meta {
   program: string;
@@ -37,13 +37,7 @@ function contextOf(meta: Meta, defaultsThresholdUs: number): ProgramContext {
 }
 
 function checkGolden(file: string, actual: string): void {
-  const p = path.join(dir, file);
-  if (update || !fs.existsSync(p)) {
-    if (!update) assert.fail(`golden file ${file} is missing: run with UPDATE_GOLDEN=1 and review it`);
-    fs.writeFileSync(p, actual);
-    return;
-  }
-  assert.equal(actual, fs.readFileSync(p, 'utf8'), `${file} differs from the golden file (UPDATE_GOLDEN=1 to accept after review)`);
+  expectGolden(path.join(dir, file), actual);
 }
 
 const names = fs.readdirSync(dir).filter((f) => f.endsWith('.meta.json')).map((f) => f.slice(0, -'.meta.json'.length)).sort();
