@@ -9,7 +9,6 @@ export const MAX_LINE = 80;
  * `max` bytes, ending in `...` when it had to be cut.
  */
 export function oneLine(text: string, max = MAX_LINE): string {
-  // eslint-disable-next-line no-control-regex
   const flat = text.replace(/[\r\n\t]+/g, ' ').replace(/[^\x20-\x7e]/g, '?').trim();
   return flat.length <= max ? flat : `${flat.slice(0, Math.max(0, max - 3))}...`;
 }
