@@ -32,7 +32,8 @@ export const targetReportSchema = z.object({
   probes: z.array(probe),
   stacks: z.object({ sampled: z.number(), groups: z.array(stackGroup), unavailable: z.string().optional() }),
   advice: z.array(z.string()),
-  unreadable: z.array(z.string()),
+  /** What could not be read, as data (source, errno or parse, path). */
+  unreadable: z.array(z.object({ source: z.string(), code: z.string(), path: z.string().optional(), message: z.string() })),
   /** What `--trace` measured with bpftrace (memcg reclaim, mmap_lock holds), when asked. */
   trace: z.object({
     ran: z.boolean(), tracedMs: z.number(),
@@ -50,6 +51,8 @@ export const doctorReportSchema = z.object({
   host: z.object({
     kernelRelease: z.string(), cpus: z.number(), cgroupMode: z.string(), memoryController: z.string().optional(),
     psi: z.boolean(), mglru: z.object({ present: z.boolean(), enabled: z.boolean() }), root: z.boolean(),
+    /** The scheduling priority the sampler took (nice), or why it could not. */
+    priority: z.object({ nice: z.number(), raised: z.boolean(), reason: z.string().optional() }).optional(),
     metrics: z.record(z.string(), z.unknown()).optional(),
   }),
   targets: z.array(targetReportSchema),

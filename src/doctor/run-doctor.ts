@@ -1,19 +1,18 @@
-// The doctor's window: samples every target and the host at 1 Hz, probes mmap_lock in killable children
-// meanwhile, then derives models and classifies. Finishes within the window plus about a second (with --trace:
-// plus bpftrace's attach, at most 30 s, and up to 5 s for it to print its maps), whatever state the targets
-// are in: every blocking read is a child with a deadline.
+// The doctor: the Sampler over one window, then assess(). Samples every target and the host at 1 Hz, probes
+// mmap_lock in killable children meanwhile (never starting one that could not end inside the window), then
+// judges each target over the window. Finishes within the window plus about a second (with --trace: plus
+// bpftrace's attach, at most 30 s, and up to 5 s for it to print its maps), whatever state the targets are in.
 import type { HostPaths } from '../host/host-paths.js';
-import { classify } from '../detect/classify.js';
+import { type Assessment, assessWindow } from '../detect/assess.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from '../detect/thresholds.js';
-import type { HostFacts, ProbeSummary, TraceSummary } from '../detect/verdict.js';
+import type { HostFacts, TraceSummary } from '../detect/verdict.js';
 import { detectCgroupLayout } from '../kernel/cgroup/layout.js';
 import { readKernelFileIfExists } from '../kernel/read.js';
 import { readLruGen } from '../kernel/sys/lru-gen.js';
-import { DEFAULT_PROBE_DEADLINE_MS, type MmapLockProbe, probeMmapLock } from '../probe/mmap-lock-probe.js';
-import { collectHostSample, collectTargetSample } from '../sample/collect.js';
-import { derive, deriveHost } from '../sample/derive.js';
-import { ThreadSampler } from '../sample/thread-stats.js';
-import type { HostSample, TargetSample } from '../sample/sample.js';
+import { DEFAULT_PROBE_DEADLINE_MS } from '../probe/mmap-lock-probe.js';
+import type { SchedulingPriority } from '../sample/priority.js';
+import { Sampler, targetId } from '../sample/sampler.js';
+import type { Failure, HostSample, TargetSample } from '../sample/sample.js';
 import type { Target } from '../targets/target.js';
 import type { DoctorReport, TargetReport } from './report.js';
 import { groupStacks } from './stack-groups.js';
@@ -43,26 +42,11 @@ export interface DoctorOptions {
   /** Called after each sampling tick (for a progress line). */
   onTick?: (elapsedMs: number) => void;
   failures?: Array<{ target: string; message: string }>;
+  /** The scheduling priority this process took (src/sample/priority.ts), for the report. */
+  priority?: SchedulingPriority;
   signal?: AbortSignal;
 }
 
-
-function probeSummary(probes: MmapLockProbe[]): ProbeSummary {
-  const measured = probes.filter((p) => p.outcome === 'ok' || p.outcome === 'timeout');
-  return {
-    probes: measured.length,
-    timeouts: probes.filter((p) => p.outcome === 'timeout').length,
-    worstLatencyMs: measured.length ? Math.max(...measured.map((p) => p.latencyMs)) : undefined,
-  };
-}
-
-/** Picks the processes to probe: the asked PID first, then those with most threads. */
-function probeCandidates(target: Target, first: TargetSample | undefined, max: number): number[] {
-  const byThreads = [...(first?.processes ?? [])].sort((a, b) => b.threads.length - a.threads.length).map((p) => p.pid);
-  const out = target.pid !== undefined ? [target.pid] : [];
-  for (const p of byThreads) if (!out.includes(p)) out.push(p);
-  return out.filter((p) => p !== process.pid).slice(0, max);
-}
 
 /** Runs the doctor over `targets` for one window and returns the report. */
 export async function runDoctor(host: HostPaths, targets: Target[], opts: DoctorOptions): Promise<DoctorReport> {
@@ -72,29 +56,15 @@ export async function runDoctor(host: HostPaths, targets: Target[], opts: Doctor
   const layout = detectCgroupLayout(host);
   const lru = readLruGen(host);
   const facts: HostFacts = { mglruPresent: lru.present, mglruEnabled: lru.enabled, kernelRelease: (readKernelFileIfExists(`${host.proc}/sys/kernel/osrelease`, 256) ?? 'unknown').trim() };
-  const hostSamples: HostSample[] = [];
-  const samples: TargetSample[][] = targets.map(() => []);
-  const probes: Array<Array<Promise<MmapLockProbe>>> = targets.map(() => []);
   const doProbe = opts.probe !== false;
-
-  // One sampler per target: it keeps the target's thread files open across the window's samples.
-  const samplers = targets.map(() => new ThreadSampler(host));
-  const tick = (): void => {
-    hostSamples.push(collectHostSample(host));
-    targets.forEach((t, i) => {
-      const prev = samples[i]!.at(-1);
-      if (prev?.gone) return;
-      samples[i]!.push(collectTargetSample(host, t, { stacks: opts.stacks !== false, threads: samplers[i]! }));
-    });
-  };
-  const startProbes = (): void => {
-    if (!doProbe) return;
-    targets.forEach((t, i) => {
-      const last = samples[i]!.at(-1);
-      if (last?.gone) return;
-      for (const pid of probeCandidates(t, last, opts.maxProbesPerTarget ?? 4)) probes[i]!.push(probeMmapLock(host, pid, deadlineMs));
-    });
-  };
+  const sampler = new Sampler(host, targets, {
+    intervalMs,
+    ringSize: Math.ceil(opts.windowMs / intervalMs) + 2,
+    stacks: opts.stacks !== false,
+    // Two probe rounds per window at most (at its start and half-way), of up to four processes per target.
+    probes: doProbe ? { deadlineMs, maxPerTarget: opts.maxProbesPerTarget ?? 4, everyMs: Math.max(intervalMs, opts.windowMs / 2), suspectEveryMs: Math.max(intervalMs, opts.windowMs / 2), maxInFlight: 64, maxStuck: 16 } : false,
+  });
+  const ids = targets.map((t) => targetId(t));
 
   // Traces attach first (bpftrace takes 1-10 s to compile and attach on a loaded host), then the window starts,
   // so a short window is not spent before the probes exist. They are stopped at the window's end.
@@ -122,24 +92,28 @@ export async function runDoctor(host: HostPaths, targets: Target[], opts: Doctor
     allReady.abort();
   }
   const started = performance.now();
-
-  tick();
-  startProbes();
-  let probedMid = false;
-  for (let k = 1; ; k++) {
-    const due = started + k * intervalMs;
-    if (due - started > opts.windowMs + 1) break;
-    await sleep(due - performance.now(), opts.signal);
-    if (opts.signal?.aborted) break;
-    tick();
-    opts.onTick?.(performance.now() - started);
-    // A second probe round mid-window, if it can finish before the window ends.
-    if (!probedMid && performance.now() - started >= opts.windowMs / 2 && performance.now() - started + deadlineMs <= opts.windowMs) {
-      probedMid = true;
-      startProbes();
-    }
-  }
-  for (const s of samplers) s.close();
+  const ticks = new AbortController();
+  const unsubscribe = sampler.subscribe((t) => {
+    const elapsed = t.monoMs - started;
+    // A probe started at the next tick must end inside the window.
+    sampler.pauseProbes(elapsed + intervalMs + deadlineMs > opts.windowMs);
+    if (t.seq > 0) opts.onTick?.(elapsed);
+    if (t.targets.every((x) => x.sample.gone)) ticks.abort();
+  });
+  sampler.pauseProbes(deadlineMs > opts.windowMs);
+  await sampler.run(opts.signal ? AbortSignal.any([opts.signal, ticks.signal]) : ticks.signal, started + opts.windowMs);
+  unsubscribe();
+  // Probes still in flight end at their deadline at worst; their results belong to the window's last sample.
+  await sampler.settleProbes(deadlineMs + 300);
+  const windows = ids.map((id) => {
+    const ring = [...sampler.ring(id)];
+    const late = sampler.takeProbes(id);
+    const last = ring.at(-1);
+    if (last && late && late.finished.length) ring[ring.length - 1] = { ...last, probes: { ...last.probes, finished: [...last.probes.finished, ...late.finished] } };
+    return ring;
+  });
+  const hostSamples: HostSample[] = [...sampler.hostRing()];
+  sampler.close();
   traceStop.abort();
   const mapsWait = new AbortController();
   const tooLate = sleep(5000, mapsWait.signal).then((): TraceSummary => ({ ran: false, tracedMs: 0, memcgReclaim: undefined, mmapLock: undefined, unavailable: ['bpftrace did not print its maps within 5 s of the window end'] }));
@@ -152,16 +126,18 @@ export async function runDoctor(host: HostPaths, targets: Target[], opts: Doctor
   }));
   mapsWait.abort();
   const recording: DoctorRecording = {
-    schema: 'reclaimwatch.recording/v1',
+    schema: 'reclaimwatch.recording/v2',
     windowMs: opts.windowMs,
     facts,
     layoutMode: layout.mode,
     memoryController: layout.v1Memory ? 'v1' : layout.unifiedControllers.includes('memory') ? 'v2' : undefined,
     root: process.getuid?.() === 0,
     stacksAsked: opts.stacks !== false,
+    ...(opts.priority ? { priority: opts.priority } : {}),
     hostSamples,
-    targets: await Promise.all(targets.map(async (t, i) => ({ target: describeTarget(t), samples: samples[i]!, probes: await Promise.all(probes[i]!), ...(traceResults[i] ? { trace: traceResults[i] } : {}) }))),
+    targets: targets.map((t, i) => ({ target: describeTarget(t), samples: windows[i]!, ...(traceResults[i] ? { trace: traceResults[i] } : {}) })),
     failures: opts.failures ?? [],
+    readFailures: dedupeFailures(hostSamples.flatMap((h) => h.failures)),
   };
   opts.onRecording?.(recording);
   return assessRecording(recording, thresholds);
@@ -169,16 +145,25 @@ export async function runDoctor(host: HostPaths, targets: Target[], opts: Doctor
 
 /** Everything a doctor window collected: raw samples only. `assessRecording` turns it into a report, live or on replay. */
 export interface DoctorRecording {
-  schema: 'reclaimwatch.recording/v1';
+  schema: 'reclaimwatch.recording/v2';
   windowMs: number;
   facts: HostFacts;
   layoutMode: string;
-  memoryController: 'v1' | 'v2' | undefined;
+  memoryController?: 'v1' | 'v2' | undefined;
   root: boolean;
   stacksAsked: boolean;
+  priority?: SchedulingPriority | undefined;
   hostSamples: HostSample[];
-  targets: Array<{ target: TargetReport['target']; samples: TargetSample[]; probes: MmapLockProbe[]; trace?: TraceSummary }>;
+  targets: Array<{ target: TargetReport['target']; samples: TargetSample[]; trace?: TraceSummary | undefined }>;
   failures: Array<{ target: string; message: string }>;
+  /** Host-wide read failures (vmstat, /proc/stat, PSI). */
+  readFailures?: Failure[] | undefined;
+}
+
+function dedupeFailures(fs: Failure[]): Failure[] {
+  const seen = new Map<string, Failure>();
+  for (const f of fs) seen.set(`${f.source}\0${f.code}\0${f.path ?? ''}`, f);
+  return [...seen.values()];
 }
 
 function describeTarget(t: Target): TargetReport['target'] {
@@ -195,45 +180,19 @@ function describeTarget(t: Target): TargetReport['target'] {
   };
 }
 
-/** Derives models from a recording and classifies every target: the same path live and on replay. */
+/** Derives models from a recording and classifies every target: the same path live, on replay and from the store. */
 export function assessRecording(rec: DoctorRecording, thresholds: Thresholds = DEFAULT_THRESHOLDS): DoctorReport {
   const hostSamples = rec.hostSamples;
   const facts = rec.facts;
-  const hostModel = hostSamples.length >= 2 ? deriveHost(hostSamples[0]!, hostSamples.at(-1)!) : undefined;
   const cpus = hostSamples[0]?.cpus ?? 1;
   const reports: TargetReport[] = [];
+  let hostModel: Record<string, unknown> | undefined;
   for (const rt of rec.targets) {
-    const ss = rt.samples;
-    const pr = rt.probes;
-    const first = ss[0]!;
-    const last = ss.at(-1)!;
-    const hFirst = hostSamples[0];
-    const hLast = hostSamples[ss.length - 1] ?? hostSamples.at(-1);
-    // If the target went, judge the part of the window it was there for, but report it gone.
-    const window = derive(first, last, cpus, hFirst, hLast);
-    const intervals = ss.slice(1).map((s, k) => derive(ss[k]!, s, cpus, hostSamples[k], hostSamples[k + 1]));
-    const verdict = classify({ window, intervals, probe: probeSummary(pr), host: facts, trace: rt.trace }, thresholds);
-    const stackSamples = ss.flatMap((s) => s.stacks ?? []);
-    const stacksReadable = ss.some((s) => s.stacks !== undefined);
-    const unreadable = [...new Set(ss.flatMap((s) => s.unreadable))];
-    const procs = last.processes.length ? last.processes : first.processes;
-    reports.push({
-      target: { ...rt.target, pids: procs.length, threads: procs.reduce((n, p) => n + p.threads.length, 0) },
-      verdict: verdict.verdict,
-      severity: verdict.severity,
-      findings: verdict.findings,
-      evidence: verdict.evidence,
-      metrics: window as unknown as Record<string, unknown>,
-      probes: pr.map((p) => ({ pid: p.pid, outcome: p.outcome, latencyMs: p.latencyMs, deadlineMs: p.deadlineMs, ...(p.timing ? { timing: p.timing } : {}) })),
-      stacks: {
-        sampled: stackSamples.length,
-        groups: groupStacks(stackSamples),
-        ...(stacksReadable ? {} : { unavailable: rec.stacksAsked ? 'kernel stacks need root (/proc/PID/task/TID/stack)' : 'not asked for' }),
-      },
-      advice: verdict.advice,
-      unreadable,
-      ...(rt.trace ? { trace: rt.trace } : {}),
-    });
+    const ss = rt.samples.length === 1 ? [rt.samples[0]!, rt.samples[0]!] : rt.samples;
+    const a = assessWindow({ host: hostSamples, samples: ss, facts, trace: rt.trace }, thresholds);
+    if (!a) continue;
+    hostModel ??= a.hostModel as unknown as Record<string, unknown> | undefined;
+    reports.push(targetReport(rt.target, a, rec.stacksAsked, rt.trace));
   }
   reports.sort((a, b) => b.severity - a.severity);
   return {
@@ -248,9 +207,38 @@ export function assessRecording(rec: DoctorRecording, thresholds: Thresholds = D
       psi: hostSamples[0]?.psi.memory !== undefined,
       mglru: { present: facts.mglruPresent, enabled: facts.mglruEnabled },
       root: rec.root,
-      ...(hostModel ? { metrics: hostModel as unknown as Record<string, unknown> } : {}),
+      ...(rec.priority ? { priority: rec.priority } : {}),
+      ...(hostModel ? { metrics: hostModel } : {}),
     },
     targets: reports,
     failures: rec.failures,
+  };
+}
+
+/** One target's report from its assessment. */
+export function targetReport(target: TargetReport['target'], a: Assessment, stacksAsked: boolean, trace?: TraceSummary): TargetReport {
+  const ss = a.samples;
+  const first = ss[0]!;
+  const last = ss.at(-1)!;
+  const stackSamples = ss.flatMap((s) => s.stacks ?? []);
+  const stacksReadable = ss.some((s) => s.stacks !== undefined);
+  const procs = last.processes.length ? last.processes : first.processes;
+  const probes = ss.slice(1).flatMap((s) => s.probes.finished);
+  return {
+    target: { ...target, pids: procs.length, threads: procs.reduce((n, p) => n + p.threads, 0) },
+    verdict: a.verdict,
+    severity: a.severity,
+    findings: a.findings,
+    evidence: a.evidence,
+    metrics: a.window as unknown as Record<string, unknown>,
+    probes: probes.map((p) => ({ pid: p.pid, outcome: p.outcome, latencyMs: p.latencyMs, deadlineMs: p.deadlineMs, timing: p.timing })),
+    stacks: {
+      sampled: stackSamples.length,
+      groups: groupStacks(stackSamples),
+      ...(stacksReadable ? {} : { unavailable: stacksAsked ? 'kernel stacks need root (/proc/PID/task/TID/stack)' : 'not asked for' }),
+    },
+    advice: a.advice,
+    unreadable: dedupeFailures(ss.flatMap((s) => s.failures)),
+    ...(trace ? { trace } : {}),
   };
 }

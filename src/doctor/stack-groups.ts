@@ -1,4 +1,4 @@
-import type { StackTags } from '../probe/reclaim-frames.js';
+import { type StackTags, tagKernelStack } from '../probe/reclaim-frames.js';
 import type { StackSample } from '../sample/sample.js';
 
 /** Kernel stacks with identical frames, counted over every sample of a window. */
@@ -11,14 +11,14 @@ export interface StackGroup {
   tags: StackTags;
 }
 
-/** Groups stack samples by their frames, largest group first. */
+/** Groups stack samples by their frames, largest group first; tags come from today's tagger, not the recording. */
 export function groupStacks(samples: StackSample[], limit = 10): StackGroup[] {
   const groups = new Map<string, { count: number; tids: Set<number>; states: Set<string>; frames: string[]; tags: StackTags }>();
   for (const s of samples) {
     const key = s.frames.join(';');
     let g = groups.get(key);
     if (!g) {
-      g = { count: 0, tids: new Set(), states: new Set(), frames: s.frames, tags: s.tags };
+      g = { count: 0, tids: new Set(), states: new Set(), frames: s.frames, tags: tagKernelStack(s.frames) };
       groups.set(key, g);
     }
     g.count++;

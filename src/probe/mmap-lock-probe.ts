@@ -30,23 +30,26 @@ export interface MmapLockProbe {
   /** The command line, when the `head` reader read it (NUL separators turned into spaces, 4 KiB at most). */
   cmdline: string | undefined;
   detail: string | undefined;
+  /** The reader did not die at its deadline (stuck in the kernel); `onAbandonedExit` fires when it does. */
+  abandoned?: boolean;
 }
 
 /**
  * Probes one process. The reader is native/cmdline_probe (or `head -c 4096` where it was not built): tiny and killable
  * (the kernel waits for mmap_lock with mmap_read_lock_killable), so SIGKILL at the deadline always works.
  */
-export async function probeMmapLock(host: HostPaths, pid: number, deadlineMs = DEFAULT_PROBE_DEADLINE_MS): Promise<MmapLockProbe> {
+export async function probeMmapLock(host: HostPaths, pid: number, deadlineMs = DEFAULT_PROBE_DEADLINE_MS, opts: { onAbandonedExit?: () => void } = {}): Promise<MmapLockProbe> {
   const file = `${host.proc}/${pid}/cmdline`;
   const native = nativeReader();
+  const extra = opts.onAbandonedExit ? { onAbandonedExit: opts.onAbandonedExit } : {};
   const r = native
-    ? await runWithDeadline(native, [file], { deadlineMs, maxStdoutBytes: 256 })
-    : await runWithDeadline('head', ['-c', '4096', file], { deadlineMs, maxStdoutBytes: 4096 });
+    ? await runWithDeadline(native, [file], { deadlineMs, maxStdoutBytes: 256, ...extra })
+    : await runWithDeadline('head', ['-c', '4096', file], { deadlineMs, maxStdoutBytes: 4096, ...extra });
   const timed = native && r.code === 0 ? /^(\d+) (\d+)/.exec(r.stdout) : null;
   const latency = timed ? Number(timed[1]) / 1e6 : r.elapsedMs;
   const timing: 'read' | 'wall' = timed ? 'read' : 'wall';
   const base = { pid, deadlineMs, latencyMs: Math.round(latency * 1000) / 1000, timing };
-  if (r.timedOut) return { ...base, latencyMs: Math.max(base.latencyMs, deadlineMs), outcome: 'timeout', cmdline: undefined, detail: `reading ${file} did not finish within ${deadlineMs} ms` };
+  if (r.timedOut) return { ...base, latencyMs: Math.max(base.latencyMs, deadlineMs), outcome: 'timeout', cmdline: undefined, detail: `reading ${file} did not finish within ${deadlineMs} ms`, ...(r.abandoned ? { abandoned: true } : {}) };
   if (r.spawnError) return { ...base, outcome: 'error', cmdline: undefined, detail: `cannot run head: ${r.spawnError.message}` };
   if (r.code !== 0) {
     const gone = /No such file|No such process/.test(r.stderr);

@@ -15,6 +15,8 @@ export interface DeadlineResult {
   elapsedMs: number;
   /** Set when the program could not be started at all (ENOENT: not installed). */
   spawnError: NodeJS.ErrnoException | undefined;
+  /** True when the child did not die within `killGraceMs` of SIGKILL and was left to the kernel (D state). */
+  abandoned?: boolean;
 }
 
 // Process groups of children still running. The one piece of module state in reclaimwatch, on purpose: a
@@ -63,6 +65,8 @@ export interface DeadlineOptions {
    * alive, and the result says `timedOut`.
    */
   killGraceMs?: number;
+  /** Called when an abandoned child (see `killGraceMs`) finally exits, so callers can count children still stuck. */
+  onAbandonedExit?: () => void;
 }
 
 /**
@@ -89,6 +93,7 @@ export function runWithDeadline(file: string, args: string[], opts: DeadlineOpti
     let outLen = 0;
     const err: Buffer[] = [];
     let timedOut = false;
+    let abandoned = false;
     let spawnError: NodeJS.ErrnoException | undefined;
     let done = false;
     const kill = (): void => {
@@ -109,6 +114,8 @@ export function runWithDeadline(file: string, args: string[], opts: DeadlineOpti
     const abandon = (): void => {
       // The child ignores SIGKILL for now (in D state): stop waiting, let it be reaped whenever it dies.
       child.unref();
+      abandoned = true;
+      if (opts.onAbandonedExit) child.once('exit', opts.onAbandonedExit);
       child.stdout?.destroy();
       child.stderr?.destroy();
       child.stdin?.destroy();
@@ -157,7 +164,7 @@ export function runWithDeadline(file: string, args: string[], opts: DeadlineOpti
       opts.signal?.removeEventListener('abort', onAbort);
       opts.interrupt?.removeEventListener('abort', onInterrupt);
       resolve({
-        code, signal, timedOut, spawnError,
+        code, signal, timedOut, spawnError, ...(abandoned ? { abandoned } : {}),
         stdout: Buffer.concat(out).toString('utf8'),
         stderr: Buffer.concat(err).toString('utf8'),
         elapsedMs: Number(process.hrtime.bigint() - started) / 1e6,

@@ -1,5 +1,7 @@
-// Collects samples: one target (its cgroup files, its processes' threads and I/O, kernel stacks of its
-// running threads) and the host (vmstat, PSI, /proc/stat). Nothing here takes a target's mmap_lock.
+// Collects samples: one target (its cgroup files, its processes' counters and thread states, kernel stacks of
+// its running and blocked threads) and the host (vmstat, PSI, /proc/stat). Nothing here takes a target's
+// mmap_lock: /proc/PID/stat, task/TID/stat, io and stack are read without it. What cannot be read becomes a
+// Failure entry; what vanished is "gone" and no failure at all.
 import type { HostPaths } from '../host/host-paths.js';
 import { readV1Cpu, readV2Cpu, type CgroupCpu } from '../kernel/cgroup/cpu.js';
 import type { CgroupMemory } from '../kernel/cgroup/memory.js';
@@ -8,15 +10,15 @@ import { readV2Memory } from '../kernel/cgroup/v2/memory.js';
 import { GoneError, KernelReadError, ParseError } from '../kernel/errors.js';
 import { readKernelStack } from '../kernel/proc/pid-kstack.js';
 import { readPidIo, type PidIo } from '../kernel/proc/pid-io.js';
+import { readPidStat } from '../kernel/proc/pid-stat.js';
 import { parsePressure, readHostPressure } from '../kernel/proc/pressure.js';
 import { readProcStat } from '../kernel/proc/stat.js';
 import { readVmstat } from '../kernel/proc/vmstat.js';
 import { readKernelFileIfExists } from '../kernel/read.js';
-import { tagKernelStack } from '../probe/reclaim-frames.js';
 import { refreshPids } from '../targets/resolve-targets.js';
 import type { Target } from '../targets/target.js';
-import type { HostSample, PressureSet, ProcessSample, StackSample, TargetSample } from './sample.js';
-import { readThreadStats, type ThreadSampler } from './thread-stats.js';
+import type { Failure, HostSample, PressureSet, ProbeState, ProcessSample, StackSample, TargetSample } from './sample.js';
+import { readThreadStats, type ThreadSampler, type ThreadStat } from './thread-stats.js';
 
 /** Options of `collectTargetSample`. */
 export interface CollectOptions {
@@ -26,24 +28,36 @@ export interface CollectOptions {
   maxStacks?: number;
   /** A sampler that keeps thread files open between samples (a sampling loop passes one). */
   threads?: ThreadSampler;
+  /** The probe state to put in the sample (the Sampler owns the probe children). */
+  probes?: ProbeState;
+  /** Clock override for tests. */
+  now?: () => { monoMs: number; wallMs: number };
 }
 
 const VMSTAT_KEYS = /^(pgscan|pgsteal|workingset_refault_(anon|file)$|pgfault$|pgmajfault$|oom_kill$|allocstall|pgrefill$|pgactivate$|pgdeactivate$|compact_stall$)/;
 
-function describe(err: unknown): string {
-  if (err instanceof KernelReadError || err instanceof ParseError) return err.message;
-  return (err as Error).message ?? String(err);
+const NO_PROBES: ProbeState = Object.freeze({ finished: [], inFlightMs: [], stuck: 0 }) as ProbeState;
+
+/** Turns a read error into a Failure; GoneError is not a failure and is rethrown. */
+export function failureOf(source: string, err: unknown): Failure {
+  if (err instanceof GoneError) throw err;
+  if (err instanceof KernelReadError) {
+    const errno = (err.cause as NodeJS.ErrnoException | undefined)?.code ?? 'error';
+    return { source, code: errno, path: err.path, message: err.message };
+  }
+  if (err instanceof ParseError) return { source, code: 'parse', path: err.path, message: err.message };
+  const e = err as NodeJS.ErrnoException;
+  return { source, code: e?.code ?? 'error', message: e?.message ?? String(err) };
 }
 
-function readPsi(dir: string | undefined, unreadable: string[]): PressureSet {
-  const one = (f: string) => {
+function readPsi(dir: string | undefined, failures: Failure[]): PressureSet {
+  const one = (f: string): PressureSet['memory'] => {
     if (!dir) return undefined;
     try {
       const t = readKernelFileIfExists(`${dir}/${f}`, 4096);
       return t === undefined ? undefined : parsePressure(t, `${dir}/${f}`);
     } catch (err) {
-      if (err instanceof GoneError) throw err;
-      unreadable.push(describe(err));
+      failures.push(failureOf('psi', err));
       return undefined;
     }
   };
@@ -73,11 +87,32 @@ function readCgroupCpu(cpuDir: string | undefined, cpuacctDir: string | undefine
   };
 }
 
+/** Reads one process: its own totals, its threads' states, its I/O. Throws GoneError when it exited. */
+function readProcess(host: HostPaths, pid: number, threads: ThreadSampler | undefined, failures: Failure[]): { sample: ProcessSample; threads: ThreadStat[] } {
+  const st = readPidStat(host, pid);
+  const ts = threads ? threads.read(pid) : readThreadStats(host, pid);
+  let running = 0;
+  let uninterruptible = 0;
+  for (const t of ts) {
+    if (t.state === 'R') running++;
+    else if (t.state === 'D') uninterruptible++;
+  }
+  let io: PidIo | undefined;
+  try {
+    io = readPidIo(host, pid);
+  } catch (err) {
+    if (!(err instanceof GoneError)) failures.push(failureOf('io', err));
+  }
+  return {
+    sample: { pid, starttimeTicks: st.starttimeTicks, minflt: st.minflt, majflt: st.majflt, utimeTicks: st.utimeTicks, stimeTicks: st.stimeTicks, threads: ts.length, running, uninterruptible, io },
+    threads: ts,
+  };
+}
+
 /** Collects one sample of a target. A vanished cgroup or process makes `gone`, never a throw. */
 export function collectTargetSample(host: HostPaths, target: Target, opts: CollectOptions = {}): TargetSample {
-  const monoMs = performance.now();
-  const wallMs = Date.now();
-  const unreadable: string[] = [];
+  const { monoMs, wallMs } = opts.now?.() ?? { monoMs: performance.now(), wallMs: Date.now() };
+  const failures: Failure[] = [];
   const cg = target.cgroup;
   let memory: CgroupMemory | undefined;
   let cpu: CgroupCpu | undefined;
@@ -86,35 +121,38 @@ export function collectTargetSample(host: HostPaths, target: Target, opts: Colle
   if (cg) {
     try {
       if (cg.memoryDir) memory = cg.memoryVersion === 'v2' ? readV2Memory(cg.memoryDir) : readV1Memory(cg.memoryDir);
-      cpu = readCgroupCpu(cg.cpuDir, cg.cpuacctDir, cg.unifiedDir);
-      psi = readPsi(cg.unifiedDir, unreadable);
     } catch (err) {
       if (err instanceof GoneError) gone = true;
-      else unreadable.push(describe(err));
+      else failures.push(failureOf('memory', err));
     }
+    try {
+      if (!gone) cpu = readCgroupCpu(cg.cpuDir, cg.cpuacctDir, cg.unifiedDir);
+    } catch (err) {
+      if (err instanceof GoneError) gone = true;
+      else failures.push(failureOf('cpu', err));
+    }
+    if (!gone) psi = readPsi(cg.unifiedDir, failures);
   } else {
-    psi = { memory: readHostPressure(host, 'memory'), cpu: readHostPressure(host, 'cpu'), io: readHostPressure(host, 'io') };
+    try {
+      psi = { memory: readHostPressure(host, 'memory'), cpu: readHostPressure(host, 'cpu'), io: readHostPressure(host, 'io') };
+    } catch (err) {
+      failures.push(failureOf('psi', err));
+    }
   }
   // reclaimwatch itself is left out when it runs inside the target (its own stack reads would show as busy
   // threads of the target), unless it is the asked process.
   const pids = gone ? [] : refreshPids(target).filter((pid) => pid !== process.pid || pid === target.pid);
   opts.threads?.retain(pids);
   const processes: ProcessSample[] = [];
+  const threadsOf: ThreadStat[][] = [];
   for (const pid of pids) {
-    let threads;
     try {
-      threads = opts.threads ? opts.threads.read(pid) : readThreadStats(host, pid);
+      const r = readProcess(host, pid, opts.threads, failures);
+      processes.push(r.sample);
+      threadsOf.push(r.threads);
     } catch (err) {
-      if (!(err instanceof GoneError)) unreadable.push(describe(err));
-      continue;
+      if (!(err instanceof GoneError)) failures.push(failureOf('process', err));
     }
-    let io: PidIo | undefined;
-    try {
-      io = readPidIo(host, pid);
-    } catch (err) {
-      if (!(err instanceof GoneError)) unreadable.push(describe(err));
-    }
-    processes.push({ pid, threads, io });
   }
   // A pid target is gone when its process is; a cgroup target when every process it had has exited.
   if (target.kind === 'pid' ? !processes.some((p) => p.pid === target.pid) : target.kind !== 'host' && processes.length === 0 && target.pids.length > 0) gone = true;
@@ -122,38 +160,61 @@ export function collectTargetSample(host: HostPaths, target: Target, opts: Colle
   if (opts.stacks !== false && !gone) {
     stacks = [];
     const max = opts.maxStacks ?? 256;
-    outer: for (const p of processes) {
-      for (const t of p.threads) {
+    outer: for (let i = 0; i < processes.length; i++) {
+      const p = processes[i]!;
+      if (p.running + p.uninterruptible === 0) continue;
+      for (const t of threadsOf[i]!) {
         if (t.state !== 'R' && t.state !== 'D') continue;
         if (stacks.length >= max) break outer;
         try {
-          const frames = readKernelStack(host, p.pid, t.tid);
-          stacks.push({ pid: p.pid, tid: t.tid, state: t.state, frames, tags: tagKernelStack(frames) });
+          stacks.push({ pid: p.pid, tid: t.tid, state: t.state, frames: readKernelStack(host, p.pid, t.tid) });
         } catch (err) {
           if (err instanceof GoneError) continue;
-          unreadable.push(`kernel stacks: ${describe(err)}`);
+          failures.push(failureOf('stacks', err));
           stacks = undefined;
           break outer;
         }
       }
     }
   }
-  return { monoMs, wallMs, gone, memory, cpu, psi, processes, stacks, unreadable: [...new Set(unreadable)] };
+  return { monoMs, wallMs, gone, memory, cpu, psi, processes, stacks, probes: opts.probes ?? NO_PROBES, failures: dedupe(failures) };
 }
 
-/** Collects one host sample. */
-export function collectHostSample(host: HostPaths): HostSample {
-  const monoMs = performance.now();
-  const vm = readVmstat(host);
+function dedupe(fs: Failure[]): Failure[] {
+  const seen = new Set<string>();
+  return fs.filter((f) => {
+    const k = `${f.source}\0${f.code}\0${f.path ?? ''}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** Collects one host sample. A file the host lacks or hides is a Failure, never a throw. */
+export function collectHostSample(host: HostPaths, now?: () => { monoMs: number; wallMs: number }): HostSample {
+  const { monoMs, wallMs } = now?.() ?? { monoMs: performance.now(), wallMs: Date.now() };
+  const failures: Failure[] = [];
   const vmstat: Record<string, number> = {};
-  for (const [k, v] of Object.entries(vm)) if (VMSTAT_KEYS.test(k)) vmstat[k] = v;
-  const st = readProcStat(host);
-  const c = st.cpu;
-  return {
-    monoMs,
-    vmstat,
-    psi: { memory: readHostPressure(host, 'memory'), cpu: readHostPressure(host, 'cpu'), io: readHostPressure(host, 'io') },
-    cpuTicks: { user: c.user + c.nice, system: c.system + c.irq + c.softirq, idle: c.idle, iowait: c.iowait, total: c.user + c.nice + c.system + c.idle + c.iowait + c.irq + c.softirq + c.steal },
-    cpus: st.cpus,
-  };
+  try {
+    for (const [k, v] of Object.entries(readVmstat(host))) if (VMSTAT_KEYS.test(k)) vmstat[k] = v;
+  } catch (err) {
+    failures.push(failureOf('vmstat', err));
+  }
+  let cpuTicks: HostSample['cpuTicks'] = { user: 0, system: 0, idle: 0, iowait: 0, total: 0 };
+  let cpus = 1;
+  try {
+    const st = readProcStat(host);
+    const c = st.cpu;
+    cpus = st.cpus;
+    cpuTicks = { user: c.user + c.nice, system: c.system + c.irq + c.softirq, idle: c.idle, iowait: c.iowait, total: c.user + c.nice + c.system + c.idle + c.iowait + c.irq + c.softirq + c.steal };
+  } catch (err) {
+    failures.push(failureOf('stat', err));
+  }
+  let psi: PressureSet = { memory: undefined, cpu: undefined, io: undefined };
+  try {
+    psi = { memory: readHostPressure(host, 'memory'), cpu: readHostPressure(host, 'cpu'), io: readHostPressure(host, 'io') };
+  } catch (err) {
+    failures.push(failureOf('psi', err));
+  }
+  return { monoMs, wallMs, vmstat, psi, cpuTicks, cpus, failures };
 }

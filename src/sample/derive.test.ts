@@ -11,7 +11,7 @@ const mem = (over: Partial<CgroupMemory> = {}): CgroupMemory => ({
 
 const sample = (monoMs: number, over: Partial<TargetSample> = {}): TargetSample => ({
   monoMs, wallMs: monoMs, gone: false, memory: mem(), cpu: { usageUs: 0, userUs: 0, systemUs: 0, quotaCores: 2, periods: 0, throttledPeriods: 0, throttledUs: 0 },
-  psi: { memory: undefined, cpu: undefined, io: undefined }, processes: [], stacks: [], unreadable: [], ...over,
+  psi: { memory: undefined, cpu: undefined, io: undefined }, processes: [], stacks: [], probes: { finished: [], inFlightMs: [], stuck: 0 }, failures: [], ...over,
 });
 
 test('derive() turns counters into per-second rates over the sample interval', () => {
@@ -41,13 +41,24 @@ test('derive() gives no rate, never a negative one, for a counter that went back
   assert.equal(m.memory?.pgscanPerSec, undefined);
 });
 
-test('derive() matches threads by TID and start time, so a reused TID never subtracts', () => {
-  const th = (tid: number, start: number, minflt: number) => ({ tid, state: 'R', minflt, majflt: 0, utimeTicks: 0, stimeTicks: 100, processor: 0, starttimeTicks: start });
-  const a = sample(0, { cpu: undefined, processes: [{ pid: 1, threads: [th(1, 1, 100), th(2, 5, 1000)], io: undefined }] });
-  const b = sample(1000, { cpu: undefined, processes: [{ pid: 1, threads: [th(1, 1, 150), th(2, 9, 7)], io: undefined }] });
+test('derive() matches processes by PID and start time, so a reused PID never subtracts', () => {
+  const pr = (pid: number, start: number, minflt: number) => ({ pid, starttimeTicks: start, minflt, majflt: 0, utimeTicks: 0, stimeTicks: 100, threads: 1, running: 1, uninterruptible: 0, io: undefined });
+  const a = sample(0, { cpu: undefined, processes: [pr(1, 1, 100), pr(2, 5, 1000)] });
+  const b = sample(1000, { cpu: undefined, processes: [pr(1, 1, 150), pr(2, 9, 7)] });
   const m = derive(a, b, 2);
-  assert.equal(m.progress.minfltPerSec, 57); // 50 from tid 1, 7 from the new tid 2
+  assert.equal(m.progress.minfltPerSec, 57); // 50 from pid 1, 7 from the new process that reused pid 2
   assert.equal(m.cpu.source, 'threads');
+  assert.equal(m.threads.count, 2);
+  assert.equal(m.threads.running, 2);
+});
+
+test('derive() tags kernel stacks at assessment, so a recording is judged by the current tagger', () => {
+  const frames = ['shrink_lruvec', 'shrink_node', 'do_try_to_free_pages', 'try_to_free_mem_cgroup_pages', 'try_charge_memcg', 'handle_mm_fault', 'exc_page_fault'];
+  const b = sample(1000, { stacks: [{ pid: 1, tid: 2, state: 'R', frames }, { pid: 1, tid: 3, state: 'R', frames: ['futex_wait'] }] });
+  const m = derive(sample(0), b, 2);
+  assert.equal(m.threads.stacksSampled, 2);
+  assert.equal(m.threads.inReclaim, 1);
+  assert.equal(m.threads.inPageFault, 1);
 });
 
 test('reclaimPages() uses totals, never prefix sums that would count pgscan_direct_throttle or double count', () => {
@@ -59,11 +70,23 @@ test('reclaimPages() uses totals, never prefix sums that would count pgscan_dire
 
 test('deriveHost() computes host CPU shares and reclaim rates', () => {
   const h = (monoMs: number, sys: number, scan: number): HostSample => ({
-    monoMs, vmstat: { pgscan_anon: 0, pgscan_file: scan, pgsteal_anon: 0, pgsteal_file: scan / 10, oom_kill: 0 },
+    monoMs, wallMs: monoMs, failures: [], vmstat: { pgscan_anon: 0, pgscan_file: scan, pgsteal_anon: 0, pgsteal_file: scan / 10, oom_kill: 0 },
     psi: { memory: undefined, cpu: undefined, io: undefined }, cpuTicks: { user: 0, system: sys, idle: 200 - sys, iowait: 0, total: monoMs / 5 }, cpus: 2,
   });
   const m = deriveHost(h(0, 0, 0), h(1000, 100, 5000));
   assert.equal(m.cpuSystemRatio, 0.5);
   assert.equal(m.pgscanPerSec, 5000);
   assert.equal(m.pgstealPerSec, 500);
+});
+
+test('deriveHost() gives no rate, never 0, for a host counter that went backwards', () => {
+  const h = (monoMs: number, scan: number, ooms: number): HostSample => ({
+    monoMs, wallMs: monoMs, failures: [], vmstat: { pgscan: scan, pgsteal: scan, oom_kill: ooms, workingset_refault_file: scan },
+    psi: { memory: undefined, cpu: undefined, io: undefined }, cpuTicks: { user: 0, system: 0, idle: 0, iowait: 0, total: 0 }, cpus: 2,
+  });
+  const m = deriveHost(h(0, 5000, 3), h(1000, 10, 1));
+  assert.equal(m.pgscanPerSec, undefined);
+  assert.equal(m.refaultsPerSec, undefined);
+  assert.equal(m.oomKills, undefined);
+  assert.equal(m.cpuSystemRatio, undefined);
 });

@@ -1,6 +1,7 @@
 // derive(prev, cur): rates and ratios from two raw samples. Pure; a counter that went backwards (a
 // recreated cgroup, a reused PID) gives "no rate" (undefined), never a negative one.
 import type { HostModel, TargetModel } from './model.js';
+import { tagKernelStack } from '../probe/reclaim-frames.js';
 import type { HostSample, PressureSet, ProcessSample, TargetSample } from './sample.js';
 
 /** USER_HZ: the unit of /proc tick counters, fixed at 100 in the kernel's user ABI on every architecture Linux ships. */
@@ -40,27 +41,28 @@ export function reclaimPages(stat: Record<string, number>): { scanned: number; s
   return scanned === undefined || stolen === undefined ? undefined : { scanned, stolen };
 }
 
-interface ThreadDelta {
+interface ProcessDelta {
   minflt: number;
   majflt: number;
   userTicks: number;
   systemTicks: number;
 }
 
-/** Sums per-thread deltas; a thread is matched by TID and start time so a reused TID never subtracts. */
-function threadDeltas(prev: ProcessSample[], cur: ProcessSample[]): ThreadDelta {
-  const before = new Map<string, ProcessSample['threads'][number]>();
-  for (const p of prev) for (const t of p.threads) before.set(`${t.tid}:${t.starttimeTicks}`, t);
-  const d: ThreadDelta = { minflt: 0, majflt: 0, userTicks: 0, systemTicks: 0 };
+/**
+ * Sums per-process deltas of the processes' own totals; a process is matched by PID and start time, so a reused
+ * PID never subtracts. A process born in the interval contributes everything it did (all of it was in the
+ * interval); one that exited takes its last interval with it.
+ */
+function processDeltas(prev: ProcessSample[], cur: ProcessSample[]): ProcessDelta {
+  const before = new Map<string, ProcessSample>();
+  for (const p of prev) before.set(`${p.pid}:${p.starttimeTicks}`, p);
+  const d: ProcessDelta = { minflt: 0, majflt: 0, userTicks: 0, systemTicks: 0 };
   for (const p of cur) {
-    for (const t of p.threads) {
-      const b = before.get(`${t.tid}:${t.starttimeTicks}`);
-      // A thread born in the interval contributes everything it did (all of it was in the interval).
-      d.minflt += Math.max(0, t.minflt - (b?.minflt ?? 0));
-      d.majflt += Math.max(0, t.majflt - (b?.majflt ?? 0));
-      d.userTicks += Math.max(0, t.utimeTicks - (b?.utimeTicks ?? 0));
-      d.systemTicks += Math.max(0, t.stimeTicks - (b?.stimeTicks ?? 0));
-    }
+    const b = before.get(`${p.pid}:${p.starttimeTicks}`);
+    d.minflt += Math.max(0, p.minflt - (b?.minflt ?? 0));
+    d.majflt += Math.max(0, p.majflt - (b?.majflt ?? 0));
+    d.userTicks += Math.max(0, p.utimeTicks - (b?.utimeTicks ?? 0));
+    d.systemTicks += Math.max(0, p.stimeTicks - (b?.stimeTicks ?? 0));
   }
   return d;
 }
@@ -97,7 +99,7 @@ function psiRatio(a: PressureSet, b: PressureSet, key: 'memory' | 'cpu' | 'io', 
 /** Derives a target's model from two of its samples and the host's CPU count. */
 export function derive(prev: TargetSample, cur: TargetSample, hostCpus: number, hostPrev?: HostSample, hostCur?: HostSample): TargetModel {
   const seconds = Math.max(1e-3, (cur.monoMs - prev.monoMs) / 1000);
-  const td = threadDeltas(prev.processes, cur.processes);
+  const td = processDeltas(prev.processes, cur.processes);
   const cgUser = rate(prev.cpu?.userUs, cur.cpu?.userUs, seconds);
   const cgSys = rate(prev.cpu?.systemUs, cur.cpu?.systemUs, seconds);
   const fromCgroup = cgUser !== undefined && cgSys !== undefined;
@@ -147,8 +149,8 @@ export function derive(prev: TargetSample, cur: TargetSample, hostCpus: number, 
   const io = ioDelta(prev.processes, cur.processes);
   const faultsPerSec = (td.minflt + td.majflt) / seconds;
   const ioSyscallsPerSec = io ? io.syscalls / seconds : undefined;
-  const allThreads = cur.processes.flatMap((p) => p.threads);
   const stacks = cur.stacks;
+  const tags = stacks?.map((st) => tagKernelStack(st.frames));
   const psiScope: 'cgroup' | 'host' | undefined = cur.psi.memory ? (prev.psi.memory && cur.memory !== undefined ? 'cgroup' : 'host') : undefined;
   return {
     seconds,
@@ -179,32 +181,34 @@ export function derive(prev: TargetSample, cur: TargetSample, hostCpus: number, 
       scope: psiScope,
     },
     threads: {
-      count: allThreads.length,
-      running: allThreads.filter((t) => t.state === 'R').length,
-      uninterruptible: allThreads.filter((t) => t.state === 'D').length,
+      count: cur.processes.reduce((n, p) => n + p.threads, 0),
+      running: cur.processes.reduce((n, p) => n + p.running, 0),
+      uninterruptible: cur.processes.reduce((n, p) => n + p.uninterruptible, 0),
       stacksSampled: stacks?.length,
-      inReclaim: stacks?.filter((s) => s.tags.inReclaim).length,
-      waitingMmapLock: stacks?.filter((s) => s.tags.waitsMmapLock).length,
-      inPageFault: stacks?.filter((s) => s.tags.inPageFault).length,
+      inReclaim: tags?.filter((t) => t.inReclaim).length,
+      waitingMmapLock: tags?.filter((t) => t.waitsMmapLock).length,
+      inPageFault: tags?.filter((t) => t.inPageFault).length,
     },
   };
 }
 
-/** Derives host-wide rates from two host samples. */
+/** Derives host-wide rates from two host samples. A counter that went backwards gives undefined, never 0. */
 export function deriveHost(prev: HostSample, cur: HostSample): HostModel {
   const seconds = Math.max(1e-3, (cur.monoMs - prev.monoMs) / 1000);
-  const ticks = Math.max(1, cur.cpuTicks.total - prev.cpuTicks.total);
-  const d = (k: string): number => Math.max(0, (sumKeys(cur.vmstat, k) ?? 0) - (sumKeys(prev.vmstat, k) ?? 0));
+  const ticks = cur.cpuTicks.total - prev.cpuTicks.total;
+  const share = (a: number, b: number): number | undefined => (ticks > 0 && b >= a ? (b - a) / ticks : undefined);
   const ra = reclaimPages(prev.vmstat);
   const rb = reclaimPages(cur.vmstat);
+  const oa = prev.vmstat['oom_kill'];
+  const ob = cur.vmstat['oom_kill'];
   return {
     seconds,
-    cpuSystemRatio: Math.max(0, cur.cpuTicks.system - prev.cpuTicks.system) / ticks,
-    cpuUserRatio: Math.max(0, cur.cpuTicks.user - prev.cpuTicks.user) / ticks,
-    pgscanPerSec: ra && rb ? Math.max(0, rb.scanned - ra.scanned) / seconds : 0,
-    pgstealPerSec: ra && rb ? Math.max(0, rb.stolen - ra.stolen) / seconds : 0,
-    refaultsPerSec: d('workingset_refault') / seconds,
-    oomKills: d('oom_kill'),
+    cpuSystemRatio: share(prev.cpuTicks.system, cur.cpuTicks.system),
+    cpuUserRatio: share(prev.cpuTicks.user, cur.cpuTicks.user),
+    pgscanPerSec: rate(ra?.scanned, rb?.scanned, seconds),
+    pgstealPerSec: rate(ra?.stolen, rb?.stolen, seconds),
+    refaultsPerSec: rate(sumKeys(prev.vmstat, 'workingset_refault'), sumKeys(cur.vmstat, 'workingset_refault'), seconds),
+    oomKills: oa !== undefined && ob !== undefined && ob >= oa ? ob - oa : undefined,
     psiMemorySome: psiRatio(prev.psi, cur.psi, 'memory', 'some', seconds),
     psiMemoryFull: psiRatio(prev.psi, cur.psi, 'memory', 'full', seconds),
   };

@@ -64,15 +64,15 @@ export interface TargetModel {
   };
 }
 
-/** Host-wide rates over an interval. */
+/** Host-wide rates over an interval. Undefined where a counter is missing or went backwards. */
 export interface HostModel {
   seconds: number;
-  cpuSystemRatio: number;
-  cpuUserRatio: number;
-  pgscanPerSec: number;
-  pgstealPerSec: number;
-  refaultsPerSec: number;
-  oomKills: number;
+  cpuSystemRatio: number | undefined;
+  cpuUserRatio: number | undefined;
+  pgscanPerSec: number | undefined;
+  pgstealPerSec: number | undefined;
+  refaultsPerSec: number | undefined;
+  oomKills: number | undefined;
   psiMemorySome: number | undefined;
   psiMemoryFull: number | undefined;
 }

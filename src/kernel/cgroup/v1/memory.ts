@@ -1,6 +1,6 @@
 // cgroup v1 memory controller. https://docs.kernel.org/admin-guide/cgroup-v1/memory.html
 // memory.usage_in_bytes "4130521088", memory.limit_in_bytes "4294967296", memory.failcnt "123",
-// memory.oom_control "oom_kill_disable 0\nunder_oom 0\noom_kill 0", memory.stat "cache 4001792000\n..."
+// memory.memsw.failcnt "0" (with swap accounting), memory.oom_control "oom_kill_disable 0\nunder_oom 0\noom_kill 0", memory.stat "cache 4001792000\n..."
 import { readKernelFile, readKernelFileIfExists } from '../../read.js';
 import { parseFlatKeyed, parseSingleValue } from '../../parse-util.js';
 import { type CgroupMemory, normaliseLimit } from '../memory.js';
@@ -22,6 +22,10 @@ export function readV1Memory(dir: string): CgroupMemory {
   const oomText = readKernelFileIfExists(`${dir}/memory.oom_control`);
   const oom = oomText === undefined ? { oomKillDisable: false, underOom: false, oomKill: 0 } : parseOomControl(oomText);
   const memsw = readKernelFileIfExists(`${dir}/memory.memsw.limit_in_bytes`);
+  // With swap accounting the memsw counter is charged first and fails first when memsw = limit: its failcnt
+  // counts limit hits that memory.failcnt misses, so both are added.
+  const memswFail = memsw === undefined ? undefined : readKernelFileIfExists(`${dir}/memory.memsw.failcnt`);
+  const memswFailcnt = memswFail === undefined ? 0 : parseSingleValue(memswFail, 'memory.memsw.failcnt', dir);
   const stat = parseFlatKeyed(readKernelFile(`${dir}/memory.stat`));
   const missing = [...V1_MISSING];
   if (memsw === undefined) missing.push('memory.memsw (swap accounting off)');
@@ -31,7 +35,7 @@ export function readV1Memory(dir: string): CgroupMemory {
     usageBytes: usage,
     limitBytes: limit,
     highBytes: Infinity,
-    limitHits: failcnt,
+    limitHits: failcnt + memswFailcnt,
     oomKills: oom.oomKill,
     ooms: undefined,
     underOom: oom.underOom,

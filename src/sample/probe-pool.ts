@@ -1,0 +1,108 @@
+// The mmap_lock probe children of a sampler: at most one in flight per process, a cap on all of them, and
+// children stuck in the kernel after SIGKILL counted (not forgotten) until they exit. Results wait here until
+// the next sample of their target takes them. Nothing here blocks: a probe is a child with a deadline.
+import type { HostPaths } from '../host/host-paths.js';
+import { DEFAULT_PROBE_DEADLINE_MS, probeMmapLock } from '../probe/mmap-lock-probe.js';
+import type { ProbeRecord, ProbeState } from './sample.js';
+
+/** When and how much the sampler probes. */
+export interface ProbePolicy {
+  /** Deadline of one probe (ms). Default 1000. */
+  deadlineMs: number;
+  /** Processes probed per target (the asked PID first, then those with most threads). Default 1. */
+  maxPerTarget: number;
+  /** A process is probed again this long after its last probe started (ms). Default 10,000. */
+  everyMs: number;
+  /** ... or this often while its target looks suspect (at its memory limit, threads in D or in reclaim). Default 2000. */
+  suspectEveryMs: number;
+  /** Probe children in flight at most, over every target. Default 16. */
+  maxInFlight: number;
+  /** With this many children stuck in the kernel after SIGKILL, no new probe starts. Default 8. */
+  maxStuck: number;
+}
+
+/** The defaults: cheap enough to run forever on every cgroup of a node. */
+export const DEFAULT_PROBE_POLICY: Readonly<ProbePolicy> = Object.freeze({
+  deadlineMs: DEFAULT_PROBE_DEADLINE_MS, maxPerTarget: 1, everyMs: 10_000, suspectEveryMs: 2000, maxInFlight: 16, maxStuck: 8,
+});
+
+interface InFlight {
+  targetId: string;
+  startedMs: number;
+  done: Promise<void>;
+}
+
+/** The probe children of one sampler. */
+export class ProbePool {
+  private readonly inFlight = new Map<number, InFlight>();
+  private readonly lastStart = new Map<number, number>();
+  private readonly results = new Map<string, ProbeRecord[]>();
+  private stuckCount = 0;
+  private startedTotal = 0;
+  private skippedTotal = 0;
+
+  constructor(private readonly host: HostPaths, readonly policy: ProbePolicy, private readonly clock: () => number = () => performance.now()) {}
+
+  /** Starts probes of `pids` (in order of preference) for a target, as the policy allows. Returns how many started. */
+  offer(targetId: string, pids: readonly number[], suspect: boolean): number {
+    const now = this.clock();
+    const every = suspect ? this.policy.suspectEveryMs : this.policy.everyMs;
+    let started = 0;
+    for (const pid of pids.slice(0, this.policy.maxPerTarget)) {
+      if (this.inFlight.has(pid)) continue;
+      const last = this.lastStart.get(pid);
+      if (last !== undefined && now - last < every) continue;
+      if (this.inFlight.size >= this.policy.maxInFlight || this.stuckCount >= this.policy.maxStuck) {
+        this.skippedTotal++;
+        continue;
+      }
+      this.lastStart.set(pid, now);
+      this.startedTotal++;
+      started++;
+      const done = probeMmapLock(this.host, pid, this.policy.deadlineMs, { onAbandonedExit: () => this.stuckCount-- }).then((p) => {
+        this.inFlight.delete(pid);
+        if (p.abandoned) this.stuckCount++;
+        if (p.outcome === 'gone') {
+          this.lastStart.delete(pid);
+          return;
+        }
+        const list = this.results.get(targetId) ?? [];
+        list.push({ pid, outcome: p.outcome, latencyMs: p.latencyMs, timing: p.timing, deadlineMs: p.deadlineMs });
+        this.results.set(targetId, list);
+      });
+      this.inFlight.set(pid, { targetId, startedMs: now, done });
+    }
+    return started;
+  }
+
+  /** The probe state of a target for its sample now: results since the last call, ages of those in flight. */
+  take(targetId: string): ProbeState {
+    const now = this.clock();
+    const finished = this.results.get(targetId) ?? [];
+    this.results.delete(targetId);
+    const inFlightMs: number[] = [];
+    for (const f of this.inFlight.values()) if (f.targetId === targetId) inFlightMs.push(Math.round(now - f.startedMs));
+    return { finished, inFlightMs, stuck: this.stuckCount };
+  }
+
+  /** Forgets processes no target has any more (their last-start times). */
+  retain(pids: ReadonlySet<number>): void {
+    for (const pid of this.lastStart.keys()) if (!pids.has(pid) && !this.inFlight.has(pid)) this.lastStart.delete(pid);
+  }
+
+  /** Waits up to `maxMs` for the probes in flight. */
+  async settle(maxMs: number): Promise<void> {
+    if (this.inFlight.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all([...this.inFlight.values()].map((f) => f.done)),
+      new Promise<void>((r) => (timer = setTimeout(r, maxMs))),
+    ]);
+    clearTimeout(timer);
+  }
+
+  /** Counters for the sampler's own health. */
+  stats(): { inFlight: number; stuck: number; started: number; skipped: number } {
+    return { inFlight: this.inFlight.size, stuck: this.stuckCount, started: this.startedTotal, skipped: this.skippedTotal };
+  }
+}

@@ -1,0 +1,271 @@
+// The Sampler: the one loop that reads the kernel on a clock. It ticks the host and every target on one clock
+// (1 Hz by default), follows a changing set of targets (new cgroups appear; emptied or removed ones end as
+// "gone"), keeps a bounded ring of recent samples per target, owns the thread samplers (files kept open) and the
+// probe children, and hands each tick to its subscribers. `doctor` runs it for one window, `repro` for a leg,
+// the agent forever. A tick never waits for a child: probes run beside it with their deadlines.
+import type { HostPaths } from '../host/host-paths.js';
+import type { Target } from '../targets/target.js';
+import { sleep } from '../units/sleep.js';
+import { collectHostSample, collectTargetSample } from './collect.js';
+import { DEFAULT_PROBE_POLICY, ProbePool, type ProbePolicy } from './probe-pool.js';
+import type { HostSample, TargetSample } from './sample.js';
+import { ThreadSampler } from './thread-stats.js';
+
+/** The stable key of a target: its cgroup path, `pid:N` for a process outside any cgroup, `host` for the host. */
+export function targetId(t: Target): string {
+  if (t.kind === 'pid' && t.pid !== undefined) return `pid:${t.pid}`;
+  if (t.cgroup) return t.cgroup.path;
+  return t.kind === 'host' ? 'host' : t.label;
+}
+
+/** Options of a Sampler. */
+export interface SamplerOptions {
+  /** Tick interval, ms. Default 1000. */
+  intervalMs?: number;
+  /** Samples kept per target (and of the host). Default 600 (ten minutes at 1 Hz). */
+  ringSize?: number;
+  /** Read kernel stacks of R and D threads (root). Default true. */
+  stacks?: boolean;
+  /** At most this many stacks per target per tick. Default 256. */
+  maxStacksPerTarget?: number;
+  /** Probe policy; `false`: no mmap_lock probes. */
+  probes?: Partial<ProbePolicy> | false;
+  /** Follow a changing set of targets: `find()` is called every `everyMs` (errors keep the old set). */
+  discover?: { everyMs: number; find: () => Target[] | Promise<Target[]> };
+}
+
+/** One target's part of a tick. */
+export interface TickTarget {
+  id: string;
+  target: Target;
+  sample: TargetSample;
+}
+
+/** What one tick collected, handed to subscribers. */
+export interface SamplerTick {
+  seq: number;
+  /** When the tick was due and when it started (monotonic ms); lateness = started − due. */
+  dueMonoMs: number;
+  monoMs: number;
+  wallMs: number;
+  latenessMs: number;
+  /** How long collecting took, ms. */
+  durationMs: number;
+  host: HostSample;
+  targets: TickTarget[];
+  /** Targets first seen at this tick, and those that ended (gone) at it. */
+  added: string[];
+  ended: string[];
+}
+
+/** The sampler's own health, for the agent's /healthz and metrics. */
+export interface SamplerStats {
+  ticks: number;
+  /** Ticks that started more than one interval late. */
+  lateTicks: number;
+  lastTick: { monoMs: number; wallMs: number; durationMs: number; latenessMs: number } | undefined;
+  targets: number;
+  probes: { inFlight: number; stuck: number; started: number; skipped: number };
+}
+
+interface Entry {
+  id: string;
+  target: Target;
+  threads: ThreadSampler;
+  ring: TargetSample[];
+  ended: boolean;
+}
+
+/** The long-lived sampling loop. */
+export class Sampler {
+  readonly intervalMs: number;
+  private readonly ringSize: number;
+  private readonly entries = new Map<string, Entry>();
+  private readonly hostRingBuf: HostSample[] = [];
+  private readonly subscribers = new Set<(t: SamplerTick) => void>();
+  private readonly pool: ProbePool | undefined;
+  private seq = 0;
+  private lateTicks = 0;
+  private last: SamplerStats['lastTick'];
+  private lastDiscover = -Infinity;
+  private discovering = false;
+  private probesPaused = false;
+
+  constructor(private readonly host: HostPaths, targets: readonly Target[], private readonly opts: SamplerOptions = {}) {
+    this.intervalMs = opts.intervalMs ?? 1000;
+    this.ringSize = Math.max(2, opts.ringSize ?? 600);
+    this.pool = opts.probes === false ? undefined : new ProbePool(host, { ...DEFAULT_PROBE_POLICY, ...opts.probes });
+    for (const t of targets) this.add(t);
+  }
+
+  /** Receives every tick; returns an unsubscribe function. A throwing subscriber never stops the loop. */
+  subscribe(fn: (t: SamplerTick) => void): () => void {
+    this.subscribers.add(fn);
+    return () => this.subscribers.delete(fn);
+  }
+
+  /** Adds a target (no-op when already watched and not ended). Returns its id. */
+  add(t: Target): string {
+    const id = targetId(t);
+    const cur = this.entries.get(id);
+    if (cur && !cur.ended) return id;
+    cur?.threads.close();
+    this.entries.set(id, { id, target: t, threads: new ThreadSampler(this.host), ring: [], ended: false });
+    return id;
+  }
+
+  /** The watched targets (ended ones stay until `forget`). */
+  targets(): Array<{ id: string; target: Target; ended: boolean }> {
+    return [...this.entries.values()].map((e) => ({ id: e.id, target: e.target, ended: e.ended }));
+  }
+
+  /** Drops an ended target and its ring. */
+  forget(id: string): void {
+    const e = this.entries.get(id);
+    e?.threads.close();
+    this.entries.delete(id);
+  }
+
+  /** Recent samples of a target, oldest first. */
+  ring(id: string): readonly TargetSample[] {
+    return this.entries.get(id)?.ring ?? [];
+  }
+
+  /** Recent host samples, oldest first. */
+  hostRing(): readonly HostSample[] {
+    return this.hostRingBuf;
+  }
+
+  /** Stops starting probes (a window about to end) or starts again. */
+  pauseProbes(paused: boolean): void {
+    this.probesPaused = paused;
+  }
+
+  /** Collects one tick now and hands it to subscribers. `dueMonoMs` is when it was due (for lateness). */
+  tick(dueMonoMs = performance.now()): SamplerTick {
+    const started = performance.now();
+    const wallMs = Date.now();
+    const host = collectHostSample(this.host, () => ({ monoMs: started, wallMs }));
+    push(this.hostRingBuf, host, this.ringSize);
+    const out: TickTarget[] = [];
+    const added: string[] = [];
+    const ended: string[] = [];
+    const livePids = new Set<number>();
+    for (const e of this.entries.values()) {
+      if (e.ended) continue;
+      if (e.ring.length === 0) added.push(e.id);
+      const probes = this.pool?.take(e.id);
+      const now = performance.now();
+      const sample = collectTargetSample(this.host, e.target, {
+        stacks: this.opts.stacks !== false,
+        maxStacks: this.opts.maxStacksPerTarget ?? 256,
+        threads: e.threads,
+        ...(probes ? { probes } : {}),
+        now: () => ({ monoMs: now, wallMs: wallMs + (now - started) }),
+      });
+      push(e.ring, sample, this.ringSize);
+      out.push({ id: e.id, target: e.target, sample });
+      if (sample.gone) {
+        e.ended = true;
+        e.threads.close();
+        ended.push(e.id);
+        continue;
+      }
+      for (const p of sample.processes) livePids.add(p.pid);
+      if (this.pool && !this.probesPaused) this.pool.offer(e.id, probeCandidates(e.target, sample), looksSuspect(sample));
+    }
+    this.pool?.retain(livePids);
+    const durationMs = performance.now() - started;
+    const latenessMs = Math.max(0, started - dueMonoMs);
+    if (latenessMs > this.intervalMs) this.lateTicks++;
+    this.last = { monoMs: started, wallMs, durationMs, latenessMs };
+    const tick: SamplerTick = { seq: this.seq++, dueMonoMs, monoMs: started, wallMs, latenessMs, durationMs, host, targets: out, added, ended };
+    for (const fn of this.subscribers) {
+      try {
+        fn(tick);
+      } catch {
+        /* a subscriber's bug must not stop the sampling loop; subscribers report their own errors */
+      }
+    }
+    return tick;
+  }
+
+  /**
+   * Ticks on the clock until `signal` aborts (or `untilMonoMs` passes). Ticks are due at start + k × interval;
+   * a tick that could not start on time is taken late, never twice (no pile-up after a stall).
+   */
+  async run(signal: AbortSignal, untilMonoMs = Infinity): Promise<void> {
+    const start = performance.now();
+    for (let k = 0; !signal.aborted; k++) {
+      let due = start + k * this.intervalMs;
+      if (due > untilMonoMs + 1) break;
+      const wait = due - performance.now();
+      if (wait > 0) await sleep(wait, signal);
+      else if (-wait > this.intervalMs) {
+        // Skip the ticks missed while stalled: the next one is due now.
+        k = Math.floor((performance.now() - start) / this.intervalMs);
+        due = start + k * this.intervalMs;
+      }
+      if (signal.aborted) break;
+      this.tick(due);
+      this.maybeDiscover();
+    }
+  }
+
+  private maybeDiscover(): void {
+    const d = this.opts.discover;
+    if (!d || this.discovering || performance.now() - this.lastDiscover < d.everyMs) return;
+    this.lastDiscover = performance.now();
+    this.discovering = true;
+    void Promise.resolve()
+      .then(() => d.find())
+      .then((found) => {
+        for (const t of found) this.add(t);
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        this.discovering = false;
+      });
+  }
+
+  /** Waits up to `maxMs` for probe children in flight (their results go to the next tick). */
+  settleProbes(maxMs: number): Promise<void> {
+    return this.pool?.settle(maxMs) ?? Promise.resolve();
+  }
+
+  /** Probe results that finished after a target's last sample (the doctor adds them to its window's end). */
+  takeProbes(id: string): TargetSample['probes'] | undefined {
+    return this.pool?.take(id);
+  }
+
+  /** The sampler's own health. */
+  stats(): SamplerStats {
+    return { ticks: this.seq, lateTicks: this.lateTicks, lastTick: this.last, targets: [...this.entries.values()].filter((e) => !e.ended).length, probes: this.pool?.stats() ?? { inFlight: 0, stuck: 0, started: 0, skipped: 0 } };
+  }
+
+  /** Closes every kept-open file. Probe children end at their deadlines by themselves. */
+  close(): void {
+    for (const e of this.entries.values()) e.threads.close();
+  }
+}
+
+function push<T>(ring: T[], x: T, max: number): void {
+  ring.push(x);
+  if (ring.length > max) ring.splice(0, ring.length - max);
+}
+
+/** The processes to probe: the asked PID first, then those with most threads; never reclaimwatch itself. */
+export function probeCandidates(target: Target, s: TargetSample): number[] {
+  const byThreads = [...s.processes].sort((a, b) => b.threads - a.threads).map((p) => p.pid);
+  const out = target.pid !== undefined ? [target.pid] : [];
+  for (const p of byThreads) if (!out.includes(p)) out.push(p);
+  return out.filter((p) => p !== process.pid);
+}
+
+/** A target whose probes are worth taking often: at its memory limit, or with threads blocked or in reclaim. */
+function looksSuspect(s: TargetSample): boolean {
+  const m = s.memory;
+  if (m && Number.isFinite(m.limitBytes) && m.limitBytes > 0 && m.usageBytes >= 0.9 * m.limitBytes) return true;
+  if (s.processes.some((p) => p.uninterruptible > 0)) return true;
+  return s.probes.inFlightMs.some((ms) => ms >= 500);
+}
