@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // reclaimwatch: the CLI is a thin shell; each command lives in its own file beside this one.
+import './early-priority.js';
 import { Command, CommanderError } from 'commander';
 import { EXIT, reportError } from './common.js';
 
