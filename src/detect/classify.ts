@@ -3,8 +3,10 @@
 import type { TargetModel } from '../sample/model.js';
 import { formatBytes } from '../units/bytes.js';
 import { adviseFor } from './advice.js';
+import { decideWithMargin } from './borderline.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './thresholds.js';
-import type { ClassifyInput, Evidence, Finding, Verdict, VerdictClass } from './verdict.js';
+import { assessVariant } from './variant.js';
+import type { ClassifyInput, Evidence, Finding, VariantAssessment, Verdict, VerdictClass } from './verdict.js';
 
 const SEVERITY: Record<VerdictClass, number> = {
   gone: 0, healthy: 0, 'cpu-bound': 10, 'memory-pressure': 40, thrashing: 60, 'oom-loop': 70, 'reclaim-livelock': 90,
@@ -38,10 +40,11 @@ export function classify(input: ClassifyInput, t: Thresholds = DEFAULT_THRESHOLD
   const add = (f: Finding): void => {
     findings.push(f);
   };
+  const borderline: string[] = [];
 
   if (w.gone) {
     add({ code: 'gone', severity: 'info', message: 'the target exited or its cgroup was removed during the window' });
-    return { verdict: 'gone', severity: SEVERITY.gone, findings, evidence, advice: [] };
+    return { verdict: 'gone', severity: SEVERITY.gone, findings, evidence, advice: [], borderline: [] };
   }
 
   // CPU.
@@ -50,7 +53,8 @@ export function classify(input: ClassifyInput, t: Thresholds = DEFAULT_THRESHOLD
     signal: 'CPU (user + system)',
     value: `${num(w.cpu.userCores)} + ${num(w.cpu.systemCores)} cores${Number.isFinite(cpuCap) ? ` of ${num(cpuCap)} quota` : ''}`,
     threshold: `busy ≥ ${t.cpuBusyCores} cores or ${pct(t.cpuBusyShare)} of capacity`,
-    meaning: w.cpu.totalCores > 0 ? `${pct(w.cpu.systemCores / w.cpu.totalCores)} of its CPU is in the kernel (from ${w.cpu.source === 'cgroup' ? 'cgroup accounting' : 'thread ticks'})` : 'idle',
+    // Below 0.01 cores both figures print as 0.00: a share of nothing is no evidence ("100 % in the kernel").
+    meaning: w.cpu.totalCores >= 0.01 ? `${pct(w.cpu.systemCores / w.cpu.totalCores)} of its CPU is in the kernel (from ${w.cpu.source === 'cgroup' ? 'cgroup accounting' : 'thread ticks'})` : 'idle (under 0.01 cores): no kernel share to judge',
   });
   const busy = w.cpu.totalCores >= t.cpuBusyCores || (w.cpu.ofCapacity >= t.cpuBusyShare && w.cpu.totalCores >= 0.05);
   if (busy) add({ code: 'cpu-busy', severity: 'info', message: `uses ${num(w.cpu.totalCores)} cores (${pct(w.cpu.ofCapacity)} of what it may use)` });
@@ -65,17 +69,27 @@ export function classify(input: ClassifyInput, t: Thresholds = DEFAULT_THRESHOLD
   let reclaimInefficient = false;
   let refaulting = false;
   if (m) {
-    atLimit = m.usageRatio >= t.memoryAtLimitRatio || (m.limitHitsPerSec ?? 0) > 0;
+    // Two rules, either suffices; the finding says which fired, with the same figures as the evidence rows.
+    const byUsage = m.usageRatio >= t.memoryAtLimitRatio;
+    const byHits = (m.limitHitsPerSec ?? 0) > 0;
+    atLimit = byUsage || byHits;
+    const usageText = `${bytes(m.usageBytes)} / ${bytes(m.limitBytes)}${Number.isFinite(m.limitBytes) ? ` (${pct(m.usageRatio)})` : ''}`;
+    const hitsName = m.version === 'v1' ? 'memory.failcnt rate' : 'memory.events max rate';
     evidence.push({
       signal: 'memory usage / limit',
-      value: `${bytes(m.usageBytes)} / ${bytes(m.limitBytes)}${Number.isFinite(m.limitBytes) ? ` (${pct(m.usageRatio)})` : ''}`,
-      threshold: `≥ ${pct(t.memoryAtLimitRatio)}`,
+      value: usageText,
+      threshold: `≥ ${pct(t.memoryAtLimitRatio)} (or limit hits > 0, below)`,
       meaning: 'at the limit every new page is paid for by reclaim inside the cgroup',
     });
     if (m.limitHitsPerSec !== undefined) {
-      evidence.push({ signal: m.version === 'v1' ? 'memory.failcnt rate' : 'memory.events max rate', value: `${num(m.limitHitsPerSec)}/s`, threshold: '> 0', meaning: 'charges that hit the limit and had to reclaim' });
+      evidence.push({ signal: hitsName, value: `${num(m.limitHitsPerSec)}/s`, threshold: '> 0', meaning: 'charges that hit the limit and had to reclaim' });
     }
-    if (atLimit) add({ code: 'memory-at-limit', severity: 'warning', message: `memory at its limit (${bytes(m.usageBytes)} of ${bytes(m.limitBytes)}${m.limitHitsPerSec ? `, ${num(m.limitHitsPerSec)} limit hits/s` : ''})` });
+    if (atLimit) {
+      const why = byHits
+        ? `${num(m.limitHitsPerSec ?? 0)} charges/s hit the limit and had to reclaim (${hitsName} > 0)${byUsage ? `, and usage is ${usageText} (≥ ${pct(t.memoryAtLimitRatio)})` : `; usage ${usageText} is below ${pct(t.memoryAtLimitRatio)} because reclaim keeps freeing room`}`
+        : `usage ${usageText} is ≥ ${pct(t.memoryAtLimitRatio)} of the limit`;
+      add({ code: 'memory-at-limit', severity: 'warning', message: `memory at its limit: ${why}` });
+    }
     if (m.pgscanPerSec !== undefined) {
       const scope = m.reclaimSource === 'host' ? ' (host-wide: v1 memory.stat has no pgscan)' : '';
       evidence.push({
@@ -84,7 +98,12 @@ export function classify(input: ClassifyInput, t: Thresholds = DEFAULT_THRESHOLD
         threshold: `< ${pct(t.reclaimInefficientRatio)} freed while ≥ ${t.reclaimMinScanPerSec} scanned/s`,
         meaning: 'how much of what reclaim scans it can free; near 0 means it scans the same hot pages over and over',
       });
-      reclaimInefficient = m.pgscanPerSec >= t.reclaimMinScanPerSec && (m.reclaimEfficiency ?? 1) < t.reclaimInefficientRatio && (m.reclaimSource === 'cgroup' || atLimit);
+      const d = decideWithMargin([
+        { name: 'pages scanned/s', value: m.pgscanPerSec, threshold: t.reclaimMinScanPerSec, op: '>=', format: num },
+        { name: 'share of scanned pages freed', value: m.reclaimEfficiency ?? 1, threshold: t.reclaimInefficientRatio, op: '<', format: pct },
+      ], t.borderlineMargin, 'inefficient reclaim');
+      reclaimInefficient = d.holds && (m.reclaimSource === 'cgroup' || atLimit);
+      if (m.reclaimSource === 'cgroup' || atLimit) borderline.push(...d.reasons);
       if (reclaimInefficient) add({ code: 'reclaim-inefficient', severity: 'critical', message: `reclaim frees ${pct(m.reclaimEfficiency ?? 0)} of the ${num(m.pgscanPerSec)} pages/s it scans${scope}` });
     }
     if (m.refaultsPerSec !== undefined) {
@@ -104,8 +123,17 @@ export function classify(input: ClassifyInput, t: Thresholds = DEFAULT_THRESHOLD
     meaning: p.workPerSystemCpuSecond === undefined ? 'little kernel CPU, nothing to judge' : `${num(p.workPerSystemCpuSecond)} per kernel CPU-second: what the kernel time buys`,
   });
   const sysShare = w.cpu.totalCores > 0 ? w.cpu.systemCores / w.cpu.totalCores : 0;
-  const progressCollapsed = w.cpu.systemCores >= t.progressMinSystemCores && sysShare >= t.progressMinSystemShare &&
-    p.workPerSystemCpuSecond !== undefined && p.workPerSystemCpuSecond < t.progressMaxWorkPerSystemCpuSecond;
+  let progressCollapsed = false;
+  if (p.workPerSystemCpuSecond !== undefined) {
+    // Decided from all three figures with a margin, so a kernel share wobbling around 70 % does not flip it.
+    const d = decideWithMargin([
+      { name: 'kernel CPU', value: w.cpu.systemCores, threshold: t.progressMinSystemCores, op: '>=', format: (x) => `${num(x)} cores` },
+      { name: 'kernel share of CPU', value: sysShare, threshold: t.progressMinSystemShare, op: '>=', format: pct },
+      { name: 'work per kernel CPU-second', value: p.workPerSystemCpuSecond, threshold: t.progressMaxWorkPerSystemCpuSecond, op: '<', format: num },
+    ], t.borderlineMargin, 'progress collapsed');
+    progressCollapsed = d.holds;
+    if (w.cpu.systemCores >= t.progressMinSystemCores * (1 - t.borderlineMargin)) borderline.push(...d.reasons);
+  }
   if (progressCollapsed) add({ code: 'progress-collapsed', severity: 'critical', message: `${num(w.cpu.systemCores)} cores in the kernel buy only ${num(p.faultsPerSec)} faults/s and ${num(p.ioSyscallsPerSec ?? 0)} I/O syscalls/s` });
 
   // Threads in reclaim (kernel stacks).
@@ -115,7 +143,12 @@ export function classify(input: ClassifyInput, t: Thresholds = DEFAULT_THRESHOLD
   } else {
     evidence.push({ signal: 'R/D threads in reclaim frames', value: 'n/a', threshold: '', meaning: 'kernel stacks unreadable (needs root)' });
   }
-  const threadsInReclaim = rs.share !== undefined && rs.inReclaim >= 2 && rs.share >= t.threadsInReclaimShare;
+  let threadsInReclaim = false;
+  if (rs.share !== undefined && rs.inReclaim >= 2) {
+    const d = decideWithMargin([{ name: 'share of R/D threads in reclaim frames', value: rs.share, threshold: t.threadsInReclaimShare, op: '>=', format: pct }], t.borderlineMargin, 'threads in reclaim');
+    threadsInReclaim = d.holds;
+    borderline.push(...d.reasons);
+  }
   if (threadsInReclaim) add({ code: 'threads-in-reclaim', severity: 'warning', message: `${pct(rs.share!)} of running threads' kernel stacks are in page reclaim` });
 
   // The mmap_lock probe.
@@ -175,11 +208,46 @@ export function classify(input: ClassifyInput, t: Thresholds = DEFAULT_THRESHOLD
     add({ code: 'mglru-off', severity: 'info', message: 'this kernel has MGLRU (/sys/kernel/mm/lru_gen) but it is off' });
   }
 
+  // The kernel profile and the variant.
+  const prof = input.profile;
+  if (prof) {
+    const sh = prof.shares;
+    const top = prof.top.slice(0, 3).map((f) => `${f.name} ${pct(f.share)}`).join(', ');
+    evidence.push({
+      signal: `kernel CPU profile (${prof.method})`,
+      value: prof.kernelSamples > 0 ? top : 'no kernel samples',
+      threshold: '',
+      meaning: `${prof.samples} on-CPU samples at ${prof.hz} Hz over ${num(prof.durationMs / 1000)} s, ${pct(prof.samples > 0 ? prof.kernelSamples / prof.samples : 0)} in the kernel; filter: ${prof.filter}`,
+    });
+    evidence.push({
+      signal: 'profile: evict_folios / spin lock in reclaim',
+      value: `${pct(sh.evictFolios)} / ${pct(sh.spinLockInReclaim)}`,
+      threshold: `≥ ${pct(t.lruLockEvictFoliosShare)} / ≥ ${pct(t.lruLockSpinShare)} with MGLRU on`,
+      meaning: 'MGLRU reclaim spinning on lru_lock (the reference\'s second livelock: 84 % / 67 %)',
+    });
+    evidence.push({
+      signal: 'profile: shrink_lruvec / lru_note_cost',
+      value: `${pct(sh.shrinkLruvec)} / ${pct(sh.lruNoteCost)}`,
+      threshold: '',
+      meaning: 'classic LRU reclaim (the reference\'s first livelock under mmap_lock: 64 % / 29 %)',
+    });
+  }
+  const memoryTrouble = atLimit || threadsInReclaim || stall || psiFull || reclaimInefficient || (prof !== undefined && prof.shares.reclaim > 0.25);
+  let variant: VariantAssessment | undefined;
+  if (memoryTrouble) {
+    variant = assessVariant({ host, probe, trace: tr, profile: prof }, t, { probe: probeStall, trace: traceStall });
+    if (variant.borderline) borderline.push(`the variant's profile shares sit within ${Math.round(t.borderlineMargin * 100)} % of their thresholds`);
+    if (variant.variant === 'lru-lock') {
+      add({ code: 'lru-lock-contention', severity: 'critical', message: `${pct(variant.figures.evictFoliosShare ?? 0)} of the target's CPU samples are in MGLRU's evict_folios and ${pct(variant.figures.spinLockShare ?? 0)} spin on lru_lock: many threads reclaim at once and fight over the lock` });
+    }
+  }
+  const lruLock = variant?.variant === 'lru-lock';
+
   // The verdict.
   let verdict: VerdictClass;
   const reclaimActive = (m?.limitHitsPerSec ?? 0) > 0 || ((m?.pgscanPerSec ?? 0) >= t.reclaimMinScanPerSec && m?.reclaimSource === 'cgroup') || refaulting || threadsInReclaim || psiFull;
   if (oomKills > 0 || m?.underOom) verdict = 'oom-loop';
-  else if ((atLimit || threadsInReclaim) && (progressCollapsed || stall) && (threadsInReclaim || reclaimInefficient || stall)) verdict = 'reclaim-livelock';
+  else if ((atLimit || threadsInReclaim) && (progressCollapsed || stall) && (threadsInReclaim || reclaimInefficient || stall || lruLock)) verdict = 'reclaim-livelock';
   else if (atLimit && reclaimActive && (sysShare >= 0.3 || refaulting || psiFull || threadsInReclaim)) verdict = 'thrashing';
   else if (memoryInvolved) verdict = 'memory-pressure';
   else if (busy) verdict = 'cpu-bound';
@@ -187,5 +255,11 @@ export function classify(input: ClassifyInput, t: Thresholds = DEFAULT_THRESHOLD
 
   const critical = findings.filter((f) => f.severity === 'critical').length;
   const severity = Math.min(100, SEVERITY[verdict] + (verdict === 'healthy' || verdict === 'cpu-bound' ? 0 : Math.min(9, critical * 3)));
-  return { verdict, severity, findings, evidence, advice: adviseFor(verdict, findings, host) };
+  const unique = [...new Set(borderline)];
+  if (unique.length) add({ code: 'borderline', severity: 'info', message: `borderline: ${unique.join('; ')}` });
+  const showVariant = variant !== undefined && !['healthy', 'cpu-bound', 'gone'].includes(verdict);
+  return {
+    verdict, severity, findings, evidence, advice: adviseFor(verdict, findings, host, showVariant ? variant : undefined), borderline: unique,
+    ...(showVariant && variant ? { variant } : {}),
+  };
 }

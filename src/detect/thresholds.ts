@@ -30,6 +30,12 @@ export interface Thresholds {
   /** CPU in cores (or share of capacity, whichever is lower) at or above which a target is busy. */
   cpuBusyCores: number;
   cpuBusyShare: number;
+  /** Share of the target's CPU samples with `evict_folios` on the stack at or above which MGLRU reclaim dominates. */
+  lruLockEvictFoliosShare: number;
+  /** Share of the target's CPU samples spinning (spin-lock innermost frame) inside reclaim: lru_lock contention. */
+  lruLockSpinShare: number;
+  /** A figure within this fraction of its threshold (relative) is borderline: decided from the rest of the evidence. */
+  borderlineMargin: number;
 }
 
 /** The defaults, each with its reason. */
@@ -63,6 +69,15 @@ export const DEFAULT_THRESHOLDS: Readonly<Thresholds> = Object.freeze({
   // Half a core, or half of a smaller quota, is busy.
   cpuBusyCores: 0.5,
   cpuBusyShare: 0.5,
+  // The reference's second livelock: 84 % of stacks had evict_folios. Half leaves room for a profile that also
+  // catches the threads' own work between reclaim passes.
+  lruLockEvictFoliosShare: 0.5,
+  // The reference: _raw_spin_unlock_irq 55 % + _raw_spin_unlock_irqrestore 12 %. Under 30 % spinning, the lock is
+  // busy but not what the CPU goes to.
+  lruLockSpinShare: 0.3,
+  // Five 5 s windows of one steady thrash put the kernel's share at 0.697–0.704 around its 0.7 threshold: 5 % of
+  // a threshold covers such window-to-window noise without blurring clear cases.
+  borderlineMargin: 0.05,
 });
 
 /** Parses `name=value` overrides; unknown names and non-numbers throw with the list of names. */

@@ -1,3 +1,4 @@
+import type { KernelProfile } from '../probe/kernel-profile.js';
 import type { TargetModel } from '../sample/model.js';
 
 /** The verdicts of `doctor`, mildest first. */
@@ -8,7 +9,41 @@ export type VerdictClass = (typeof VERDICTS)[number];
 /** Finding codes. */
 export type FindingCode =
   | 'mmap-lock-stall' | 'memory-at-limit' | 'reclaim-inefficient' | 'progress-collapsed' | 'threads-in-reclaim'
-  | 'cpu-throttled' | 'psi-memory-full' | 'psi-memory-some' | 'mglru-off' | 'oom-kills' | 'refaulting' | 'cpu-busy' | 'gone';
+  | 'cpu-throttled' | 'psi-memory-full' | 'psi-memory-some' | 'mglru-off' | 'oom-kills' | 'refaulting' | 'cpu-busy' | 'gone'
+  | 'lru-lock-contention' | 'borderline';
+
+/**
+ * The two reclaim livelocks of the reference, which look alike from outside (CPU at its quota, all of it in
+ * the kernel, memory at the limit, no OOM kill): `mmap-lock`, classic LRU reclaim run under a page fault's
+ * mmap_lock for seconds (ps and perf hang; cure: MGLRU), and `lru-lock`, MGLRU's `evict_folios` spinning on
+ * lru_lock with many threads reclaiming at once (ps and perf work; MGLRU is already on). `unknown` when the
+ * evidence names neither.
+ */
+export const VARIANTS = ['mmap-lock', 'lru-lock', 'unknown'] as const;
+/** One variant. */
+export type LivelockVariant = (typeof VARIANTS)[number];
+
+/** Which of the two livelocks this is, and on what evidence. */
+export interface VariantAssessment {
+  variant: LivelockVariant;
+  /** The evidence that decided it, one sentence each. */
+  because: string[];
+  /** For `unknown`: what was missing or below its threshold, one sentence each. */
+  missing: string[];
+  /** The deciding figures (shares 0..1 of the target's on-CPU samples, from the kernel profile). */
+  figures: {
+    profileMethod?: string;
+    profileSamples?: number;
+    evictFoliosShare?: number;
+    spinLockShare?: number;
+    shrinkLruvecShare?: number;
+    lruNoteCostShare?: number;
+    probeWorstMs?: number;
+    maxHoldMs?: number;
+  };
+  /** Set when a deciding figure sat within the borderline margin of its threshold. */
+  borderline: boolean;
+}
 
 /** One thing the classifier found. */
 export interface Finding {
@@ -33,6 +68,13 @@ export interface Verdict {
   findings: Finding[];
   evidence: Evidence[];
   advice: string[];
+  /** Which livelock (or reclaim trouble) this is; absent when reclaim plays no part (healthy, cpu-bound, gone). */
+  variant?: VariantAssessment;
+  /**
+   * Reasons the verdict is borderline: a deciding figure within `borderlineMargin` of its threshold. The verdict
+   * is then decided from the evidence as a whole, so repeated windows of a steady state give the same one.
+   */
+  borderline: string[];
 }
 
 /** Probe results the classifier uses (from the mmap_lock probe). */
@@ -68,4 +110,6 @@ export interface ClassifyInput {
   host: HostFacts;
   /** Trace evidence, when `--trace` ran. */
   trace?: TraceSummary | undefined;
+  /** The kernel's CPU profile of the target over the window (`doctor --profile`; see src/probe/kernel-profile.ts). */
+  profile?: KernelProfile | undefined;
 }
