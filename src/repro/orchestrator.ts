@@ -5,6 +5,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { HostPaths } from '../host/host-paths.js';
 import { readPidStat } from '../kernel/proc/pid-stat.js';
+import type { HostFacts } from '../detect/verdict.js';
+import { readKernelFileIfExists } from '../kernel/read.js';
+import { readLruGen } from '../kernel/sys/lru-gen.js';
 import { type TraceEvidence, traceEvidence } from '../trace/doctor-evidence.js';
 import { type CleanupResult, cleanupRun } from './cleanup.js';
 import { type DoctorLoop, type DoctorLoopResult, type DoctorSnapshot, startDoctorLoop } from './doctor-loop.js';
@@ -138,9 +141,9 @@ async function runLeg(o: ReproOptions, bin: string, leg: MglruLeg, rec: RunRecor
   }
   save();
   const t0 = performance.now();
-  const monitor = startMonitor(o.host, cg, wl.pid);
+  const monitor = startMonitor(o.host, cg);
   const clock = (): number => performance.now() - t0;
-  const doctor: DoctorLoop | undefined = o.doctorWindowMs ? startDoctorLoop(o.host, cg.path, clock, o.doctorWindowMs) : undefined;
+  const doctor: DoctorLoop | undefined = o.doctorWindowMs ? startDoctorLoop(monitor.sampler, monitor.id, hostFacts(o.host), clock, o.doctorWindowMs) : undefined;
   // The trace filters on the v2 id of the cgroup (hybrid hosts: the v2 twin); without one, on the workload's pid.
   const traceStop = new AbortController();
   const tracing = o.trace ? startTrace(o, cg, wl.pid, traceStop.signal, clock) : undefined;
@@ -198,7 +201,7 @@ async function runLeg(o: ReproOptions, bin: string, leg: MglruLeg, rec: RunRecor
   const ex = await Promise.race([wl.exited, sleep(30_000, giveUp.signal).then((): WorkloadExit => ({ code: null, signal: null, stderr: 'did not exit within 30 s of SIGKILL' }))]);
   giveUp.abort();
   await monitor.stop();
-  const last = final.memory ?? prev.memory;
+  const last = final.target.memory ?? prev.target.memory;
   if (end === 'completed' && (ex.code !== 0 || ex.signal !== null)) {
     end = ex.signal === 'SIGKILL' && (last?.oomKills ?? 0) > 0 ? 'workload-oom-killed' : 'workload-crashed';
   }
@@ -209,6 +212,12 @@ async function runLeg(o: ReproOptions, bin: string, leg: MglruLeg, rec: RunRecor
     mglru: leg.label, cgroupPath: cg.path, cgroupVersion: cg.version, swap: cg.swap, workloadPid: wl.pid, end, exit: ex, seconds,
     verdict: decideVerdict(seconds, trace?.ran ? trace : undefined), doctor: doctorResult, trace, mglruDuring,
   };
+}
+
+/** The host facts the classifier's advice depends on, from the host's own files (`--path.*` honoured). */
+function hostFacts(host: HostPaths): HostFacts {
+  const lru = readLruGen(host);
+  return { mglruPresent: lru.present, mglruEnabled: lru.enabled, kernelRelease: (readKernelFileIfExists(`${host.proc}/sys/kernel/osrelease`, 256) ?? 'unknown').trim() };
 }
 
 /** Runs traceEvidence over the leg; never throws (a failure lands in `unavailable`). */

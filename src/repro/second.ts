@@ -1,28 +1,20 @@
-// One second of a run: the raw sample collected (counters as read) and the model derived from two samples.
-// Rates are always derived, never stored; a counter that goes backwards gives no rate.
-import type { CgroupCpu } from '../kernel/cgroup/cpu.js';
-import type { CgroupMemory } from '../kernel/cgroup/memory.js';
-import type { Pressure } from '../kernel/proc/pressure.js';
+// One second of a run: the sampler's raw samples (the cgroup, its host) with the workload's own progress line,
+// and the model derived from two of them through the spine's derive(). Rates are always derived, never stored;
+// a counter that goes backwards gives no rate.
+import { derive } from '../sample/derive.js';
+import type { HostSample, TargetSample } from '../sample/sample.js';
 import type { ProgressLine, WorkloadPhase } from './progress-line.js';
 
-/** What the monitor read at one tick. Fields are undefined where the host lacks them or the read failed. */
+/** What one tick of the run's sampler saw, with the latest progress line of the workload. */
 export interface RawSample {
   /** Orchestrator clock, ms since the workload was started. */
   atMs: number;
   /** The latest progress line received so far. */
   progress: ProgressLine | undefined;
-  cpu: CgroupCpu | undefined;
-  memory: CgroupMemory | undefined;
-  /** The cgroup's memory PSI (v2 or the hybrid host's v2 twin). */
-  psiMemory: Pressure | undefined;
-  /** Reclaim counters: the cgroup's own (v2 memory.stat) or, on v1, the host's direct-reclaim vmstat. */
-  reclaim: { scope: 'cgroup' | 'host'; scannedPages: number; stolenPages: number } | undefined;
-  /** Thread states of the workload. */
-  threads: { total: number; running: number; uninterruptible: number } | undefined;
-  /** Kernel stacks sampled this tick, tagged (src/probe/reclaim-frames.ts). */
-  stacks: { sampled: number; inReclaim: number; waitsMmapLock: number } | undefined;
-  /** mmap_lock probes that finished since the last tick, and how long the one in flight has waited. */
-  probe: { finishedMs: number[]; timeouts: number; pendingMs: number };
+  /** The run's cgroup, as the Sampler collected it. */
+  target: TargetSample;
+  /** The host sample of the same tick. */
+  host: HostSample | undefined;
 }
 
 /** The model of one second. */
@@ -72,52 +64,51 @@ export interface Second {
 const rate = (a: number | undefined, b: number | undefined, dtS: number): number | undefined =>
   a === undefined || b === undefined || dtS <= 0 || b < a ? undefined : (b - a) / dtS;
 
+/** The worst mmap_lock probe of a sample: finished ones and the age of any still in flight. */
+function worstProbe(s: TargetSample): number | undefined {
+  const all = [...s.probes.finished.filter((p) => p.outcome === 'ok' || p.outcome === 'timeout').map((p) => p.latencyMs), ...s.probes.inFlightMs];
+  return all.length ? Math.max(...all) : undefined;
+}
+
 /** Derives one second from the previous and the current sample. */
 export function deriveSecond(prev: RawSample, cur: RawSample): Second {
   const dtS = (cur.atMs - prev.atMs) / 1000;
   const p0 = prev.progress;
   const p1 = cur.progress;
-  const usRate = (a: number | undefined, b: number | undefined): number | undefined => {
-    const r = rate(a, b, dtS);
-    return r === undefined ? undefined : r / 1e6;
-  };
-  const psi = (k: 'some' | 'full'): number | undefined => {
-    const a = k === 'some' ? prev.psiMemory?.some.totalUs : prev.psiMemory?.full?.totalUs;
-    const b = k === 'some' ? cur.psiMemory?.some.totalUs : cur.psiMemory?.full?.totalUs;
-    const r = usRate(a, b);
-    return r === undefined ? undefined : Math.min(100, r * 100);
-  };
-  const sameScope = prev.reclaim && cur.reclaim && prev.reclaim.scope === cur.reclaim.scope;
-  const st = cur.stacks;
-  const worst = Math.max(cur.probe.pendingMs > 0 ? cur.probe.pendingMs : -1, ...cur.probe.finishedMs, -1); // 0: none in flight
+  const m = derive(prev.target, cur.target, cur.host?.cpus ?? prev.host?.cpus ?? 1, prev.host, cur.host);
+  const mem = m.memory;
+  const t = cur.target;
+  const finished = t.probes.finished.filter((p) => p.outcome === 'ok' || p.outcome === 'timeout');
+  const sampled = m.threads.stacksSampled;
+  const pct = (x: number | undefined): number | undefined => (x === undefined ? undefined : Math.min(100, x * 100));
   return {
     tS: Math.round(cur.atMs / 100) / 10,
     phase: p1?.phase ?? 'start',
     filePagesPerS: p1 === undefined ? undefined : rate(p0?.filePages ?? 0, p1.filePages, dtS),
     memoryPagesPerS: p1 === undefined ? undefined : rate(p0?.memoryPages ?? 0, p1.memoryPages, dtS),
     reported: p1 !== undefined && p1 !== p0 && (p0 === undefined || p1.tMs !== p0.tMs),
-    cpuUser: usRate(prev.cpu?.userUs, cur.cpu?.userUs),
-    cpuSystem: usRate(prev.cpu?.systemUs, cur.cpu?.systemUs),
-    throttledPerS: rate(prev.cpu?.throttledPeriods, cur.cpu?.throttledPeriods, dtS),
-    usageBytes: cur.memory?.usageBytes,
-    limitBytes: cur.memory?.limitBytes,
-    shmemBytes: cur.memory?.stat['shmem'],
-    limitHits: cur.memory?.limitHits,
-    limitHitsPerS: rate(prev.memory?.limitHits, cur.memory?.limitHits, dtS),
-    oomKills: cur.memory?.oomKills,
-    psiSomePct: psi('some'),
-    psiFullPct: psi('full'),
-    refaultsPerS: rate(prev.memory?.stat['workingset_refault_file'], cur.memory?.stat['workingset_refault_file'], dtS),
-    reclaimScope: cur.reclaim?.scope,
-    scannedPerS: sameScope ? rate(prev.reclaim?.scannedPages, cur.reclaim?.scannedPages, dtS) : undefined,
-    stolenPerS: sameScope ? rate(prev.reclaim?.stolenPages, cur.reclaim?.stolenPages, dtS) : undefined,
-    threads: cur.threads?.total,
-    threadsRunning: cur.threads?.running,
-    threadsD: cur.threads?.uninterruptible,
-    reclaimStackShare: st && st.sampled > 0 ? st.inReclaim / st.sampled : undefined,
-    mmapLockStackShare: st && st.sampled > 0 ? st.waitsMmapLock / st.sampled : undefined,
-    probeWorstMs: worst < 0 ? undefined : worst,
-    probesFinished: cur.probe.finishedMs.length,
-    probeTimeouts: cur.probe.timeouts,
+    cpuUser: t.cpu?.userUs === undefined ? undefined : m.cpu.userCores,
+    cpuSystem: t.cpu?.systemUs === undefined ? undefined : m.cpu.systemCores,
+    throttledPerS: m.cpu.throttledPerSec,
+    usageBytes: t.memory?.usageBytes,
+    limitBytes: t.memory?.limitBytes,
+    shmemBytes: t.memory?.stat['shmem'],
+    limitHits: t.memory?.limitHits,
+    limitHitsPerS: mem?.limitHitsPerSec,
+    oomKills: t.memory?.oomKills,
+    psiSomePct: pct(m.psi.memorySome),
+    psiFullPct: pct(m.psi.memoryFull),
+    refaultsPerS: mem?.refaultsPerSec,
+    reclaimScope: mem?.reclaimSource,
+    scannedPerS: mem?.pgscanPerSec,
+    stolenPerS: mem?.pgstealPerSec,
+    threads: t.processes.length ? m.threads.count : undefined,
+    threadsRunning: t.processes.length ? m.threads.running : undefined,
+    threadsD: t.processes.length ? m.threads.uninterruptible : undefined,
+    reclaimStackShare: sampled ? (m.threads.inReclaim ?? 0) / sampled : undefined,
+    mmapLockStackShare: sampled ? (m.threads.waitingMmapLock ?? 0) / sampled : undefined,
+    probeWorstMs: worstProbe(t),
+    probesFinished: finished.length,
+    probeTimeouts: finished.filter((p) => p.outcome === 'timeout').length,
   };
 }

@@ -12,6 +12,8 @@ export interface TargetModel {
     ofCapacity: number;
     /** Share of CFS periods that were throttled, when the cgroup has a quota. */
     throttledRatio: number | undefined;
+    /** Throttled CFS periods per second, when the cgroup has a quota. */
+    throttledPerSec: number | undefined;
     /** Where the CPU figures come from. */
     source: 'cgroup' | 'threads';
   };
