@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import zlib from 'node:zlib';
+import fc from 'fast-check';
+import { chunkWallTimes, decodeChunk, encodeChunk, type TimedSample } from './chunk-codec.js';
+import { losslessParse, losslessStringify } from './lossless-json.js';
+
+
+const leaf = fc.oneof(
+  fc.double(), // NaN, ±Infinity, -0 included
+  fc.integer(),
+  fc.maxSafeInteger(),
+  fc.string(),
+  fc.constantFrom('max', '\u0000I', '\u0000', '\u0000\u0000N', '', '__proto__'),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant(undefined),
+);
+
+/** JSON values plus non-finite numbers, -0 and undefined (dropped from objects, null in arrays, as JSON does). */
+const jsonish: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) => ({
+  v: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    leaf,
+    fc.array(tie('v'), { maxLength: 5 }),
+    fc.array(fc.string({ maxLength: 8 }), { maxLength: 6 }),
+    fc.dictionary(fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('0', '1', '__proto__', 'a.b', '[0]')), tie('v'), { maxKeys: 5, noNullPrototype: true }),
+  ),
+})).v;
+
+/** What the store returns for `v`: JSON's treatment of undefined, with numbers kept exactly. */
+function normalised(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map((x) => (x === undefined ? null : normalised(x)));
+  if (typeof v === 'object' && v !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      if (x === undefined) continue;
+      Object.defineProperty(out, k, { value: normalised(x), enumerable: true, writable: true, configurable: true });
+    }
+    return out;
+  }
+  return v === undefined ? null : v;
+}
+
+test('encodeChunk() then decodeChunk() gives back arbitrary JSON-like samples, Infinity, NaN and -0 included', () => {
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 2 ** 42 }), jsonish), { minLength: 1, maxLength: 12 }), (rows) => {
+      const samples: TimedSample[] = rows.map(([wallMs, sample]) => ({ wallMs, sample }));
+      assert.deepStrictEqual(decodeChunk(encodeChunk(samples)), samples.map((s) => ({ wallMs: s.wallMs, sample: normalised(s.sample) })));
+    }),
+    { numRuns: 400 },
+  );
+});
+
+test('a chunk of samples that evolve like counters round-trips (delta, decimal and float columns, frames)', () => {
+  const frames = ['shrink_folio_list', 'shrink_lruvec', 'try_to_free_mem_cgroup_pages', 'do_anonymous_page', '__handle_mm_fault'];
+  const row = fc.record({
+    usage: fc.integer({ min: 0, max: 2 ** 40 }),
+    avg10: fc.integer({ min: 0, max: 10000 }).map((x) => x / 100),
+    ratio: fc.double({ noNaN: false }),
+    limit: fc.constantFrom(Infinity, 2 ** 30, 'max'),
+    state: fc.constantFrom('R', 'D', 'S'),
+    stacks: fc.array(fc.record({ tid: fc.nat(5), frames: fc.array(fc.constantFrom(...frames), { maxLength: 5 }) }), { maxLength: 4 }),
+    io: fc.option(fc.record({ readBytes: fc.nat() }), { nil: undefined }),
+  });
+  fc.assert(
+    fc.property(fc.array(row, { minLength: 1, maxLength: 40 }), (rows) => {
+      let usage = 0;
+      const samples = rows.map((r, i) => ({ wallMs: 1_700_000_000_000 + i * 1000, sample: { ...r, usage: (usage += r.usage) } }));
+      assert.deepStrictEqual(decodeChunk(encodeChunk(samples)), samples.map((s) => ({ wallMs: s.wallMs, sample: normalised(s.sample) })));
+    }),
+    { numRuns: 200 },
+  );
+});
+
+test('decodeChunk() rebuilds only the samples keep() accepts, and chunkWallTimes() lists them all', () => {
+  const samples = Array.from({ length: 10 }, (_, i) => ({ wallMs: 1000 * i, sample: { i, big: 2 ** 53 - 1 - i, neg: -i } }));
+  const blob = encodeChunk(samples);
+  assert.deepStrictEqual(chunkWallTimes(blob), samples.map((s) => s.wallMs));
+  assert.deepStrictEqual(decodeChunk(blob, (w) => w % 3000 === 0), samples.filter((s) => s.wallMs % 3000 === 0));
+});
+
+test('a chunk of another codec version is refused with a RangeError', () => {
+  const blob = encodeChunk([{ wallMs: 1, sample: 1 }]);
+  assert.throws(() => decodeChunk(zlib.deflateRawSync(Buffer.from([0x03, 0x00]))), /codec version 3 is not known/);
+  assert.deepStrictEqual(decodeChunk(blob), [{ wallMs: 1, sample: 1 }]);
+});
+
+test('losslessStringify() then losslessParse() keeps Infinity, NaN, -0 and strings that start with NUL', () => {
+  fc.assert(fc.property(jsonish, (v) => {
+    assert.deepStrictEqual(losslessParse(losslessStringify(v)), normalised(v));
+  }), { numRuns: 400 });
+  assert.deepStrictEqual(losslessParse(losslessStringify({ a: Infinity, b: -Infinity, c: NaN, d: -0, e: '\u0000I', f: 'max' })),
+    { a: Infinity, b: -Infinity, c: NaN, d: -0, e: '\u0000I', f: 'max' });
+});
