@@ -1,13 +1,13 @@
-// Shared pieces of every command: host-path options, exit statuses, error printing.
+// Shared pieces of every command: host-path options, error printing. The exit statuses live beside the
+// classifier (src/detect/exit-status.ts), the option parsers in options.ts, the path checks in output-path.ts,
+// the signal handling in interrupt.ts: one of each for every command.
 import type { Command } from 'commander';
+import { errorExitStatus } from '../detect/exit-status.js';
 import { type HostPaths, hostPaths } from '../host/host-paths.js';
-import { ParseError, ReclaimwatchError, UsageError } from '../kernel/errors.js';
+import { ParseError, ReclaimwatchError } from '../kernel/errors.js';
 
-/**
- * Exit statuses, following node-problem-detector's custom-plugin protocol so `doctor` can be an NPD plugin:
- * 0 OK, 1 problem found, 2 usage error (NPD: unknown), 3 could not inspect.
- */
-export const EXIT = { ok: 0, problem: 1, usage: 2, cannotInspect: 3 } as const;
+export { EXIT, EXIT_STATUS_HELP } from '../detect/exit-status.js';
+export { parseDurationMs } from './options.js';
 
 /** Adds `--path.procfs`, `--path.sysfs`, `--path.rootfs` to a command. */
 export function addHostPathOptions(cmd: Command): Command {
@@ -23,34 +23,28 @@ export function hostFromOptions(opts: Record<string, unknown>): HostPaths {
   return hostPaths({ proc: s('path.procfs') ?? s('pathProcfs'), sys: s('path.sysfs') ?? s('pathSysfs'), rootfs: s('path.rootfs') ?? s('pathRootfs') });
 }
 
-/** Maps an error to its exit status and prints one clear line (no stack traces of our own code). */
-export function reportError(err: unknown): number {
-  if (err instanceof ReclaimwatchError) {
-    process.stderr.write(`reclaimwatch: ${err.message}\n`);
-    return err.code === 'usage' ? EXIT.usage : EXIT.cannotInspect;
-  }
-  if (err instanceof ParseError) {
-    process.stderr.write(`reclaimwatch: ${err.message}\n`);
-    return EXIT.cannotInspect;
-  }
+/** The line printed for an error: its own message, or an internal error to report. */
+export function errorLine(err: unknown): string {
+  if (err instanceof ReclaimwatchError || err instanceof ParseError) return err.message;
   const e = err as Error;
-  process.stderr.write(`reclaimwatch: internal error: ${e?.message ?? String(err)}\n  please report it with the command you ran; set RECLAIMWATCH_DEBUG=1 for details\n`);
-  if (process.env['RECLAIMWATCH_DEBUG'] === '1') process.stderr.write(`${e?.stack ?? ''}\n`);
-  return EXIT.cannotInspect;
+  return `internal error: ${e?.message ?? String(err)}\n  please report it with the command you ran; set RECLAIMWATCH_DEBUG=1 for details`;
 }
 
-/** Parses a duration such as `30s`, `500ms`, `2m` or a bare number of seconds; throws UsageError. */
-export function parseDurationMs(text: string, what = 'duration'): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!m) throw new UsageError(`bad ${what} ${JSON.stringify(text)}: give a number of seconds or a value such as 500ms, 30s, 2m`);
-  const n = Number(m[1]);
-  const unit = m[2] ?? 's';
-  const ms = unit === 'ms' ? n : unit === 's' ? n * 1000 : unit === 'm' ? n * 60000 : n * 3600000;
-  if (!(ms > 0)) throw new UsageError(`bad ${what} ${JSON.stringify(text)}: it must be more than zero`);
-  return ms;
+/** Prints one clear line for an error (no stack traces of our own code) and returns its exit status. */
+export function reportError(err: unknown): number {
+  process.stderr.write(`reclaimwatch: ${errorLine(err)}\n`);
+  if (!(err instanceof ReclaimwatchError || err instanceof ParseError) && process.env['RECLAIMWATCH_DEBUG'] === '1') process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
+  return errorExitStatus(err);
 }
 
 /** Colour only on a TTY (and never with NO_COLOR). */
 export function useColour(stream: NodeJS.WriteStream = process.stdout): boolean {
   return Boolean(stream.isTTY) && process.env['NO_COLOR'] === undefined;
+}
+
+/** The width tables fit: the terminal's columns, or COLUMNS, or none (a pipe or file: nothing is wrapped). */
+export function outputWidth(stream: NodeJS.WriteStream = process.stdout): number | undefined {
+  if (stream.isTTY && stream.columns > 0) return stream.columns;
+  const env = Number(process.env['COLUMNS']);
+  return Number.isInteger(env) && env > 0 ? env : undefined;
 }

@@ -18,7 +18,10 @@ test('doctor without a target says what to give and exits 2', async () => {
 test('doctor with a bad window or threshold exits 2 with the accepted range', async () => {
   const a = await runCli(['doctor', '--pid', String(process.pid), '--window', '0']);
   assert.equal(a.code, 2);
-  assert.match(a.stderr, /whole seconds from 1 to 3600/);
+  assert.match(a.stderr, /bad --window "0": it must be more than zero/);
+  const a2 = await runCli(['doctor', '--pid', String(process.pid), '--window', '2h']);
+  assert.equal(a2.code, 2);
+  assert.match(a2.stderr, /bad --window "2h": give a value from 1s to 1h/);
   const b = await runCli(['doctor', '--pid', String(process.pid), '--threshold', 'nope=1']);
   assert.equal(b.code, 2);
   assert.match(b.stderr, /unknown threshold "nope": known are memoryAtLimitRatio/);
@@ -58,7 +61,7 @@ test('a hung /proc/PID/cmdline (a FIFO nobody writes) is an mmap-lock-stall, and
     execFileSync('mkfifo', [path.join(pdir, 'cmdline')]);
     const window = 2;
     const deadlineMs = 1000;
-    const r = await runCli(['doctor', '--path.procfs', root, '--pid', String(pid), '--window', String(window), '--probe-deadline', String(deadlineMs), '--json']);
+    const r = await runCli(['doctor', '--path.procfs', root, '--pid', String(pid), '--window', String(window), '--probe-deadline', `${deadlineMs}ms`, '--json']);
     const report = doctorReportSchema.parse(JSON.parse(r.stdout));
     const t = report.targets[0]!;
     assert.ok(t.findings.some((f) => f.code === 'mmap-lock-stall'), JSON.stringify(t.findings));
@@ -103,7 +106,7 @@ test('without root, doctor lists what it could not read and still gives a verdic
     const tr = report.targets[0]!;
     assert.equal(report.host.root, false);
     assert.ok(['healthy', 'cpu-bound'].includes(tr.verdict), tr.verdict);
-    assert.ok(tr.unreadable.some((u) => /io/.test(u)), JSON.stringify(tr.unreadable));
+    assert.ok(tr.unreadable.some((u: unknown) => /io/.test(typeof u === 'string' ? u : JSON.stringify(u))), JSON.stringify(tr.unreadable));
     assert.ok(tr.stacks.unavailable !== undefined || tr.stacks.sampled === 0);
     assert.equal(r.code, 0);
   } finally {
@@ -136,4 +139,50 @@ test('a good and a missing PID together: the good one is judged, the missing one
   assert.equal(report.targets.length, 1);
   assert.deepEqual(report.failures.map((f) => f.target), ['--pid 999999999']);
   assert.equal(r.code, report.targets[0]!.verdict === 'healthy' || report.targets[0]!.verdict === 'cpu-bound' ? 3 : 1);
+});
+
+test('doctor --record into a missing directory fails at once, exit 2, saying what is wrong (before any sampling)', async () => {
+  const r = await runCli(['doctor', '--pid', String(process.pid), '--window', '30s', '--record', '/nonexistent/dir/x.json']);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /cannot write --record \/nonexistent\/dir\/x.json: the directory \/nonexistent\/dir does not exist/);
+  assert.doesNotMatch(r.stderr, /internal error/);
+  assert.ok(r.elapsedMs < 5000, `refused after ${Math.round(r.elapsedMs)} ms, not after the window`);
+  const d = await runCli(['doctor', '--replay', os.tmpdir()]);
+  assert.equal(d.code, 2);
+  assert.match(d.stderr, /cannot read --replay .*: it is a directory/);
+});
+
+test('doctor takes durations as every command does (--window 1s), and an empty --pod is a usage error', async () => {
+  const r = await runCli(['doctor', '--pid', String(process.pid), '--window', '1s', '--json']);
+  assert.ok(r.code === 0 || r.code === 1, `exit ${r.code}: ${r.stderr}`);
+  assert.equal(doctorReportSchema.parse(JSON.parse(r.stdout)).windowSeconds, 1);
+  for (const opt of ['--pod', '--cgroup', '--container']) {
+    const e = await runCli(['doctor', opt, '']);
+    assert.equal(e.code, 2, opt);
+    assert.match(e.stderr, new RegExp(`${opt} needs a value`));
+  }
+});
+
+test('doctor --pid of a missing process --json still prints the document, with failures, exit 3', async () => {
+  const r = await runCli(['doctor', '--pid', '99999999', '--json']);
+  assert.equal(r.code, 3);
+  const report = doctorReportSchema.parse(JSON.parse(r.stdout));
+  assert.deepEqual(report.targets, []);
+  assert.deepEqual(report.failures.map((f) => f.target), ['--pid 99999999']);
+  assert.ok(r.elapsedMs < 5000, 'answered at once, without waiting out the window');
+});
+
+test('a missing cgroup has the same exit status, 3, in doctor and in trace', async () => {
+  const d = await runCli(['doctor', '--cgroup', '/no/such/cgroup', '--window', '1']);
+  const t = await runCli(['trace', 'memcg-reclaim', '--cgroup', '/no/such/cgroup', '--duration', '1s']);
+  assert.equal(d.code, 3, d.stderr);
+  assert.equal(t.code, 3, t.stderr);
+  for (const r of [d, t]) assert.match(r.stderr, /no cgroup \/no\/such\/cgroup/);
+});
+
+test('root is never told to run as root (the kernel may refuse /proc/1/io even to root)', async (t) => {
+  if (process.getuid?.() !== 0) return void cannotRunHere(t, 'needs root');
+  const r = await runCli(['doctor', '--pid', '1', '--window', '1']);
+  assert.ok(r.code === 0 || r.code === 1 || r.code === 3, `exit ${r.code}: ${r.stderr}`);
+  assert.doesNotMatch(r.stdout + r.stderr, /run as root|needs root/);
 });

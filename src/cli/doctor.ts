@@ -112,7 +112,8 @@ export function registerDoctor(program: Command): void {
 function emit(report: DoctorReport, o: DoctorCliOptions): void {
   if (o.json) process.stdout.write(`${JSON.stringify(report, infinityReplacer, 2)}\n`);
   else process.stdout.write(renderDoctorText(report, { colour: useColour(), brief: Boolean(o.all), ...widthOption() }));
-  if (!o.json || report.targets.length === 0) for (const f of report.failures) process.stderr.write(`reclaimwatch: ${f.message}\n`);
+  // The report carries the failures; a terminal shows them in it already, anything else also gets them on stderr.
+  if (o.json || !process.stdout.isTTY) for (const f of report.failures) process.stderr.write(`reclaimwatch: ${f.message}\n`);
   process.exitCode = reportExitStatus(report);
 }
 

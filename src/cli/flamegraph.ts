@@ -2,53 +2,66 @@
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
-import { UsageError } from '../kernel/errors.js';
+import { EXIT } from '../detect/exit-status.js';
+import { ReclaimwatchError, UsageError } from '../kernel/errors.js';
 import { FLAME_PALETTES, type FlamePalette } from '../flame/palette.js';
 import { renderFlameGraph, type FlameGraphOptions } from '../flame/render-flame-graph.js';
-import { EXIT, reportError } from './common.js';
+import type { FoldedStreamSummary } from '../flame/folded-stream.js';
+import { EXIT_STATUS_HELP, reportError } from './common.js';
+import { choiceOption, numberOption, textOption } from './options.js';
+import { inputPathOption, outputPathOption, writeOutputFile } from './output-path.js';
 
 interface FlamegraphCliOptions {
   reverse?: boolean;
   title?: string;
-  colors: string;
-  width: string;
-  minWidth: string;
+  colors: FlamePalette;
+  width: number;
+  minWidth: number;
   countName: string;
   input?: string;
   output?: string;
 }
 
-function positive(text: string, what: string): number {
-  const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`bad ${what} ${JSON.stringify(text)}: give a number greater than zero`);
-  return n;
+/** Malformed lines printed one by one before the rest are only counted. */
+export const PROBLEMS_SHOWN = 5;
+
+/**
+ * What to tell the user about the input: the first few malformed lines with their numbers, then one line
+ * counting the rest. The messages are printable already (folded-line.ts escapes what it quotes).
+ */
+export function inputReport(input: FoldedStreamSummary, shown = PROBLEMS_SHOWN): string[] {
+  const out = input.problems.slice(0, shown).map((p) => `line ${p.line}: ${p.message}`);
+  const rest = input.problemCount - Math.min(shown, input.problems.length);
+  if (rest > 0) out.push(`${rest} more malformed line${rest === 1 ? '' : 's'} skipped (${input.problemCount} of ${input.lines} lines in all were not folded stacks)`);
+  return out;
 }
 
 async function run(o: FlamegraphCliOptions): Promise<number> {
-  if (!FLAME_PALETTES.includes(o.colors as FlamePalette)) throw new UsageError(`unknown --colors ${JSON.stringify(o.colors)}: use one of ${FLAME_PALETTES.join(', ')}`);
   if (o.input === undefined && process.stdin.isTTY) throw new UsageError('no input: pipe folded stacks in (reclaimwatch flamegraph < stacks.folded > out.svg) or give --input FILE');
-  let input: Readable;
-  if (o.input !== undefined) {
-    try {
-      fs.accessSync(o.input, fs.constants.R_OK);
-    } catch {
-      throw new UsageError(`cannot read --input ${o.input}: check the path`);
-    }
-    input = fs.createReadStream(o.input, { highWaterMark: 1 << 20 });
-  } else input = process.stdin;
+  const input: Readable = o.input !== undefined ? fs.createReadStream(o.input, { highWaterMark: 1 << 20 }) : process.stdin;
   const opts: FlameGraphOptions = {
     reverse: o.reverse === true,
-    palette: o.colors as FlamePalette,
-    widthPx: positive(o.width, '--width'),
-    minWidthPx: positive(o.minWidth, '--min-width'),
+    palette: o.colors,
+    widthPx: o.width,
+    minWidthPx: o.minWidth,
     countName: o.countName,
     ...(o.title !== undefined ? { title: o.title } : {}),
   };
-  const r = await renderFlameGraph(input, opts);
-  for (const p of r.input.problems) process.stderr.write(`reclaimwatch: line ${p.line}: ${p.message} (skipped)\n`);
-  if (r.input.problemCount > r.input.problems.length) process.stderr.write(`reclaimwatch: ${r.input.problemCount - r.input.problems.length} more malformed lines skipped\n`);
-  if (r.input.stacks === 0) process.stderr.write('reclaimwatch: the input held no stacks; the SVG says so\n');
-  if (o.output !== undefined) fs.writeFileSync(o.output, r.svg);
+  let r;
+  try {
+    r = await renderFlameGraph(input, opts);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) throw new ReclaimwatchError('read', `cannot read ${o.input ?? 'stdin'} (${code}): ${(err as Error).message}`, { cause: err });
+    throw err;
+  }
+  for (const line of inputReport(r.input)) process.stderr.write(`reclaimwatch: ${line}\n`);
+  if (r.input.stacks === 0) {
+    // Nothing to draw is a failure a script must see; no SVG is written.
+    process.stderr.write(`reclaimwatch: ${o.input ?? 'the input'} held no folded stacks (${r.input.lines} line${r.input.lines === 1 ? '' : 's'} read): nothing drawn\n`);
+    return EXIT.cannotInspect;
+  }
+  if (o.output !== undefined) writeOutputFile(o.output, r.svg, '--output');
   else await new Promise<void>((resolve, reject) => process.stdout.write(r.svg, (e) => (e ? reject(e) : resolve())));
   return EXIT.ok;
 }
@@ -59,13 +72,14 @@ export function registerFlamegraph(program: Command): void {
     .command('flamegraph')
     .description('Draws folded stacks (ours, bpftrace, perf script | stackcollapse) as an interactive SVG flame graph')
     .option('--reverse', 'merge leaf frames at the root (frame #0 at the bottom)')
-    .option('--title <text>', 'title of the graph')
-    .option('--colors <palette>', `frame colours: ${FLAME_PALETTES.join(' | ')} (kernel frames blue)`, 'kernel')
-    .option('--width <px>', 'image width in pixels', '1200')
-    .option('--min-width <px>', 'omit frames narrower than this', '0.1')
-    .option('--count-name <word>', 'what a count is called in tooltips', 'samples')
-    .option('--input <file>', 'read folded stacks from FILE instead of stdin')
-    .option('--output <file>', 'write the SVG to FILE instead of stdout')
+    .addOption(textOption('--title <text>', 'title of the graph', 'a title'))
+    .addOption(choiceOption('--colors <palette>', `frame colours: ${FLAME_PALETTES.join(' | ')} (kernel frames blue)`, FLAME_PALETTES, 'kernel'))
+    .addOption(numberOption('--width <px>', 'image width in pixels', '1200'))
+    .addOption(numberOption('--min-width <px>', 'omit frames narrower than this', '0.1'))
+    .addOption(textOption('--count-name <word>', 'what a count is called in tooltips', 'a word such as samples', 'samples'))
+    .addOption(inputPathOption('--input <file>', 'read folded stacks from FILE instead of stdin'))
+    .addOption(outputPathOption('--output <file>', 'write the SVG to FILE instead of stdout'))
+    .addHelpText('after', `\nExits 3 when the input held no stacks (nothing drawn).\n${EXIT_STATUS_HELP}`)
     .action(async (o: FlamegraphCliOptions) => {
       try {
         process.exitCode = await run(o);

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { buildHostReport, type HostReport } from '../host/host-report.js';
 import { style, table } from '../render/table.js';
-import { addHostPathOptions, hostFromOptions, useColour } from './common.js';
+import { addHostPathOptions, hostFromOptions, outputWidth, useColour } from './common.js';
 
 /** Renders the host report for a terminal. */
-export function renderHostText(r: HostReport, colour: boolean): string {
+export function renderHostText(r: HostReport, colour: boolean, width?: number): string {
   const s = style(colour);
   const yes = (b: boolean): string => (b ? s.green('yes') : s.yellow('no'));
   const gib = (b: number): string => `${(b / 2 ** 30).toFixed(1)} GiB`;
@@ -20,9 +20,8 @@ export function renderHostText(r: HostReport, colour: boolean): string {
   ];
   const tps = Object.entries(r.tracefs.tracepoints).map(([k, v]) => [k, v ? 'yes' : s.yellow('missing')]);
   const tools = r.tools.map((t) => [t.name, t.path ? `${t.path}${t.version ? `  (${t.version})` : ''}` : s.yellow('not found')]);
-  return [s.bold('host'), table(['', ''], rows, { indent: '  ', maxWidth: 40 }).split('\n').slice(1).join('\n'),
-    '', s.bold('tracepoints'), table(['', ''], tps, { indent: '  ', maxWidth: 50 }).split('\n').slice(1).join('\n'),
-    '', s.bold('tools'), table(['', ''], tools, { indent: '  ', maxWidth: 30 }).split('\n').slice(1).join('\n'), ''].join('\n');
+  const fit = { indent: '  ', noHeader: true, ...(width !== undefined ? { width } : {}) };
+  return [s.bold('host'), table([], rows, fit), '', s.bold('tracepoints'), table([], tps, fit), '', s.bold('tools'), table([], tools, fit), ''].join('\n');
 }
 
 /** Registers `reclaimwatch host`. */
@@ -34,6 +33,6 @@ export function registerHost(program: Command): void {
   addHostPathOptions(cmd).action(async (o: { json?: boolean }) => {
     const report = await buildHostReport(hostFromOptions(o));
     if (o.json) process.stdout.write(`${JSON.stringify({ schema: 'reclaimwatch.host/v1', ...report }, null, 2)}\n`);
-    else process.stdout.write(renderHostText(report, useColour()));
+    else process.stdout.write(renderHostText(report, useColour(), outputWidth()));
   });
 }

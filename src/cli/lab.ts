@@ -2,6 +2,9 @@
 // qemu, and `lab matrix` runs one on every kernel × MGLRU setting. Thin: options → src/lab → output.
 import { type Command, Option } from 'commander';
 import { EXIT, parseDurationMs, reportError } from './common.js';
+import { withInterrupt } from './interrupt.js';
+import { parseInteger } from './options.js';
+import { signalExitStatus } from '../detect/exit-status.js';
 import { UsageError } from '../kernel/errors.js';
 import { GuestFailedError } from '../lab/guest-failed-error.js';
 import { type MatrixMglru, runMatrix, withJson } from '../lab/matrix.js';
@@ -9,6 +12,9 @@ import { renderMatrixTable } from '../lab/matrix-table.js';
 import { reclaimwatchArgv } from '../lab/reclaimwatch-argv.js';
 import { DEFAULT_LAB_CACHE, type RunInGuestOptions, runInGuest } from '../lab/run-in-guest.js';
 import { parseBytes } from '../units/bytes.js';
+import path from 'node:path';
+import { LIVE_HOST } from '../host/host-paths.js';
+import { runVariantCell } from '../lab/variant-cell.js';
 
 interface GuestCliOptions {
   cgroup: 'v1' | 'v2';
@@ -20,6 +26,8 @@ interface GuestCliOptions {
   cacheDir: string;
   exec?: boolean;
   quiet?: boolean;
+  share: 'auto' | '9p' | 'disk';
+  keep: string[];
 }
 
 function addGuestOptions(cmd: Command): Command {
@@ -31,42 +39,37 @@ function addGuestOptions(cmd: Command): Command {
     .option('--scratch <bytes>', 'sparse ext4 scratch disk mounted at /var/tmp and /tmp (0: none, tmpfs /tmp)', '2G')
     .addOption(new Option('--accel <accel>', 'kvm, tcg (software emulation) or auto (KVM where it boots guests, else TCG)').choices(['auto', 'kvm', 'tcg']).default('auto'))
     .option('--cache-dir <dir>', 'where downloaded kernels are kept', DEFAULT_LAB_CACHE)
+    .addOption(new Option('--share <how>', 'how the guest sees the host\'s files: 9p (the whole root), disk (an ext4 image of Node, the checkout and --keep paths, for kernels without 9p such as -cloud-amd64) or auto (9p where the kernel has it)').choices(['auto', '9p', 'disk']).default('auto'))
+    .option('--keep <path>', 'a host path the command needs (put in the disk image; kept visible over the scratch disk); repeatable', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--exec', 'run the command as a program with its arguments, not as a reclaimwatch command')
     .option('--quiet', 'no progress lines on stderr');
 }
 
 function commonRunOptions(o: GuestCliOptions, signal: AbortSignal): Omit<RunInGuestOptions, 'kernel' | 'argv' | 'mglru'> {
-  const cpus = Number(o.cpus);
-  if (!Number.isInteger(cpus) || cpus < 1) throw new UsageError(`bad --cpus ${JSON.stringify(o.cpus)}: give a whole number of at least 1`);
+  const cpus = parseInteger(o.cpus, '--cpus');
   return {
     cgroup: o.cgroup, cpus, memoryBytes: parseBytes(o.memory, '--memory'), timeoutMs: parseDurationMs(o.timeout, '--timeout'),
-    scratchBytes: parseBytes(o.scratch, '--scratch', { allowZero: true }), accel: o.accel, cacheDir: o.cacheDir, signal,
+    scratchBytes: parseBytes(o.scratch, '--scratch', { allowZero: true }), accel: o.accel, cacheDir: o.cacheDir, signal, share: o.share,
+    ...(o.keep.length ? { keep: o.keep.map((k) => path.resolve(k)) } : {}),
     ...(o.quiet ? {} : { onProgress: (l: string) => process.stderr.write(`lab: ${l}\n`) }),
   };
 }
 
-/** Runs `fn` with an AbortSignal that Ctrl-C (SIGINT) and SIGTERM fire, so the VM is killed, never left behind. */
-async function withInterrupt(fn: (signal: AbortSignal) => Promise<number>): Promise<number> {
-  const ac = new AbortController();
-  const onSig = (): void => ac.abort();
-  process.on('SIGINT', onSig);
-  process.on('SIGTERM', onSig);
+/** Runs `fn` with the shared interrupt helper: Ctrl-C (SIGINT) and SIGTERM kill the VM, never leave it behind. */
+async function withGuestInterrupt(fn: (signal: AbortSignal) => Promise<number>): Promise<number> {
   try {
-    return await fn(ac.signal);
+    return await withInterrupt((i) => fn(i.signal));
   } catch (err) {
     if (err instanceof GuestFailedError) {
       if (err.reason === 'interrupted') {
         process.stderr.write('reclaimwatch: lab interrupted: the guest was killed\n');
-        return 130;
+        return signalExitStatus('SIGINT');
       }
       process.stderr.write(`reclaimwatch: lab: ${err.message}\n`);
       if (err.reason === 'crashed' && err.consoleTail) process.stderr.write(`guest console (last lines):\n${err.consoleTail}\n`);
       return EXIT.cannotInspect;
     }
     return reportError(err);
-  } finally {
-    process.off('SIGINT', onSig);
-    process.off('SIGTERM', onSig);
   }
 }
 
@@ -82,7 +85,7 @@ export function registerLab(program: Command): void {
     .option('--kernel <vmlinuz|package>', 'kernel image path, or Debian package such as linux-image-6.1.0-50-amd64 (fetched with apt into the cache); lab matrix: repeat for each kernel', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--mglru <mode>', 'lab: on or off (default: as the kernel boots); lab matrix: keep, on, off, or both (a row each)'))
     .action(async (command: string[], o: GuestCliOptions & { kernel: string[]; mglru?: string }) => {
-      process.exitCode = await withInterrupt(async (signal) => {
+      process.exitCode = await withGuestInterrupt(async (signal) => {
         if (o.kernel.length !== 1) throw new UsageError(o.kernel.length === 0 ? 'give --kernel: a vmlinuz path or a Debian kernel package name (apt-cache search linux-image-6.1)' : 'give --kernel once (use lab matrix for several kernels)');
         if (o.mglru !== undefined && o.mglru !== 'on' && o.mglru !== 'off') throw new UsageError(`bad --mglru ${JSON.stringify(o.mglru)}: give on or off`);
         if (command.length === 0) throw new UsageError('give the command to run after --, e.g. reclaimwatch lab --kernel linux-image-6.1.0-50-amd64 -- host --json');
@@ -92,9 +95,37 @@ export function registerLab(program: Command): void {
           onStdout: (c) => process.stdout.write(c), onStderr: (c) => process.stderr.write(c),
         });
         if (!o.quiet) {
-          process.stderr.write(`lab: ${r.kernel.release ?? r.kernel.spec} under ${accelText(r.accel)}; boot ${(r.bootMs / 1000).toFixed(1)} s, command ${(r.commandMs / 1000).toFixed(1)} s; cgroup ${o.cgroup}; MGLRU ${r.mglru ?? 'absent'}; exit ${r.exitCode}\n`);
+          process.stderr.write(`lab: ${r.kernel.release ?? r.kernel.spec} under ${accelText(r.accel)}; boot ${(r.bootMs / 1000).toFixed(1)} s, command ${(r.commandMs / 1000).toFixed(1)} s; cgroup ${o.cgroup}; MGLRU ${r.mglru ?? 'absent'}; files over ${r.share === 'disk' ? 'a disk image' : '9p'}; exit ${r.exitCode}\n`);
         }
         return r.exitCode;
+      });
+    });
+
+  lab.command('variant-cell')
+    .description('Runs one cell of the variant matrix here (meant for inside a guest: lab matrix ... -- lab variant-cell --thrash PATH): many threads fault file pages in a small memory cgroup, the doctor samples it with the kernel profile beside it, and the verdict and livelock variant are printed as JSON')
+    .requiredOption('--thrash <path>', 'the compiled test/workloads/thrash.c (cc -O2 -pthread); give it to lab with --keep too')
+    .option('--data-dir <dir>', 'where its files go (a real disk, not tmpfs)', '/var/tmp')
+    .option('--threads <n>', 'file-faulting threads', '64')
+    .option('--file-mib <n>', 'MiB each file thread maps and re-reads', '8')
+    .option('--anon-threads <n>', 'anonymous-memory threads', '2')
+    .option('--limit <bytes>', 'the cgroup\'s memory limit', '64M')
+    .option('--window <duration>', 'the doctor\'s window and the profile\'s length', '10s')
+    .option('--proc-stack-hz <n>', 'stack reads per second when the profile falls back to /proc stacks', '20')
+    .action(async (_o: unknown, cmd: Command) => {
+      const o = cmd.opts<{ thrash: string; dataDir: string; threads: string; fileMib: string; anonThreads: string; limit: string; window: string; procStackHz: string }>();
+      process.exitCode = await withInterrupt(async () => {
+        const int = (v: string, name: string): number => {
+          const n = Number(v);
+          if (!Number.isInteger(n) || n < 0) throw new UsageError(`bad ${name} ${JSON.stringify(v)}: give a whole number`);
+          return n;
+        };
+        const report = await runVariantCell(LIVE_HOST, {
+          thrash: path.resolve(o.thrash), dataDir: o.dataDir, fileThreads: int(o.threads, '--threads'), fileMiB: int(o.fileMib, '--file-mib'),
+          anonThreads: int(o.anonThreads, '--anon-threads'), anonMiB: 4, limitBytes: parseBytes(o.limit, '--limit'), windowMs: parseDurationMs(o.window, '--window'),
+          procStackHz: int(o.procStackHz, '--proc-stack-hz'),
+        });
+        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        return EXIT.ok;
       });
     });
 
@@ -104,7 +135,7 @@ export function registerLab(program: Command): void {
     .option('--json', 'print the cells as JSON')
     .action(async (command: string[], _o: unknown, cmd: Command) => {
       const o = cmd.optsWithGlobals<GuestCliOptions & { kernel: string[]; mglru?: string; json?: boolean }>();
-      process.exitCode = await withInterrupt(async (signal) => {
+      process.exitCode = await withGuestInterrupt(async (signal) => {
         if (o.kernel.length === 0) throw new UsageError('give --kernel at least once (a vmlinuz path or a Debian kernel package name)');
         const mglru = (o.mglru ?? 'keep') as MatrixMglru;
         if (!['keep', 'on', 'off', 'both'].includes(mglru)) throw new UsageError(`bad --mglru ${JSON.stringify(o.mglru)}: give keep, on, off or both`);

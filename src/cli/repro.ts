@@ -2,9 +2,12 @@
 // host, runs src/repro/orchestrator.ts with a live view, prints the verdict; `--cleanup` removes what a
 // killed run left. Exit: 0 not affected, 1 affected or degraded, 2 usage, 3 could not run, 130/143 on a signal.
 import os from 'node:os';
-import fs from 'node:fs';
-import { type Command, Option } from 'commander';
-import { EXIT, addHostPathOptions, hostFromOptions, parseDurationMs, reportError } from './common.js';
+import type { Command } from 'commander';
+import { EXIT, addHostPathOptions, hostFromOptions, reportError } from './common.js';
+import { withInterrupt } from './interrupt.js';
+import { choiceOption, durationOption, integerOption, numberOption, parsedOption, textOption } from './options.js';
+import { outputPathOption, writeOutputFile } from './output-path.js';
+import { readKernelFileIfExists } from '../kernel/read.js';
 import type { HostPaths } from '../host/host-paths.js';
 import { KernelLacksError, ReclaimwatchError, UsageError } from '../kernel/errors.js';
 import { detectCgroupLayout } from '../kernel/cgroup/layout.js';
@@ -23,34 +26,30 @@ import { mmapLockProgram } from '../trace/programs/mmap-lock.js';
 import { memcgReclaimProgram } from '../trace/programs/reclaim.js';
 import { prepareTraceEnvironment } from '../trace/trace-environment.js';
 
+/** The options after parsing: every value already checked (src/cli/options.ts, output-path.ts). */
 interface ReproCliOptions {
   preset: string;
-  fileThreads?: string;
-  fileSize?: string;
-  memoryThreads?: string;
-  memorySize?: string;
-  limit?: string;
-  cpus?: string;
-  delay?: string;
-  duration?: string;
-  window?: string;
+  fileThreads?: number;
+  fileSize?: number;
+  memoryThreads?: number;
+  memorySize?: number;
+  limit?: number;
+  cpus?: number;
+  delay?: number;
+  duration?: number;
+  window?: number;
   dir: string;
   mglru: string;
   trace?: boolean;
   bpftrace: string;
   doctor: boolean;
-  doctorWindow: string;
+  doctorWindow: number;
   json?: boolean;
   report?: string;
   cleanup?: boolean;
   stateDir?: string;
   workload?: string;
 }
-
-const int = (text: string, what: string): number => {
-  if (!/^\d+$/.test(text.trim())) throw new UsageError(`bad ${what} ${JSON.stringify(text)}: give a whole number`);
-  return Number(text);
-};
 
 function requireRoot(what: string): void {
   if (process.getuid?.() !== 0) {
@@ -74,19 +73,15 @@ async function checkTracing(host: HostPaths, bpftrace: string): Promise<void> {
 function paramsFromOptions(o: ReproCliOptions, hostCpus: number, memTotalBytes: number): { preset: PresetName; params: ReproParams; notes: ReturnType<typeof scaleForHost>['notes'] } {
   if (o.preset !== 'seed' && o.preset !== 'small') throw new UsageError(`bad --preset ${JSON.stringify(o.preset)}: give seed or small`);
   const given: Partial<ReproParams> = {};
-  if (o.fileThreads !== undefined) given.fileThreads = int(o.fileThreads, '--file-threads');
-  if (o.fileSize !== undefined) given.fileSizeBytes = parseBytes(o.fileSize, '--file-size');
-  if (o.memoryThreads !== undefined) given.memoryThreads = int(o.memoryThreads, '--memory-threads');
-  if (o.memorySize !== undefined) given.memorySizeBytes = parseBytes(o.memorySize, '--memory-size');
-  if (o.limit !== undefined) given.limitBytes = parseBytes(o.limit, '--limit');
-  if (o.cpus !== undefined) {
-    const c = Number(o.cpus);
-    if (!(c > 0)) throw new UsageError(`bad --cpus ${JSON.stringify(o.cpus)}: give a number of CPUs such as 2 or 0.5`);
-    given.cpus = c;
-  }
-  if (o.delay !== undefined) given.delayMs = parseDurationMs(o.delay, '--delay');
-  if (o.duration !== undefined) given.durationMs = parseDurationMs(o.duration, '--duration');
-  if (o.window !== undefined) given.windowMs = parseDurationMs(o.window, '--window');
+  if (o.fileThreads !== undefined) given.fileThreads = o.fileThreads;
+  if (o.fileSize !== undefined) given.fileSizeBytes = o.fileSize;
+  if (o.memoryThreads !== undefined) given.memoryThreads = o.memoryThreads;
+  if (o.memorySize !== undefined) given.memorySizeBytes = o.memorySize;
+  if (o.limit !== undefined) given.limitBytes = o.limit;
+  if (o.cpus !== undefined) given.cpus = o.cpus;
+  if (o.delay !== undefined) given.delayMs = o.delay;
+  if (o.duration !== undefined) given.durationMs = o.duration;
+  if (o.window !== undefined) given.windowMs = o.window;
   const explicit = new Set(Object.keys(given) as Array<keyof ReproParams>);
   const { params, notes } = scaleForHost({ ...PRESETS[o.preset], ...given }, { cpus: hostCpus, memTotalBytes }, explicit);
   return { preset: o.preset, params, notes };
@@ -111,35 +106,27 @@ async function runMain(o: ReproCliOptions, opts: Record<string, unknown>): Promi
   const memTotal = readMeminfo(host)['MemTotal'];
   const { preset, params, notes } = paramsFromOptions(o, os.availableParallelism(), memTotal ?? os.totalmem());
   const mglru = parseMglruMode(o.mglru);
-  const doctorWindowMs = o.doctor ? parseDurationMs(o.doctorWindow, '--doctor-window') : 0;
+  const doctorWindowMs = o.doctor ? o.doctorWindow : 0;
   requireRoot('repro');
   if (o.trace) await checkTracing(host, o.bpftrace);
   const say = (line: string): void => {
     (o.json ? process.stderr : process.stdout).write(`${line}\n`);
   };
   for (const n of notes) say(`scaled ${n.what} ${n.from} -> ${n.to}: ${n.why}`);
-  const ac = new AbortController();
-  let gotSignal: NodeJS.Signals | undefined;
-  const onSignal = (sig: NodeJS.Signals): void => {
-    if (gotSignal) return;
-    gotSignal = sig;
-    say(`-- ${sig}: stopping the workload and cleaning up`);
-    ac.abort();
+  const onSignal = (sig: NodeJS.Signals, count: number): void => {
+    if (count === 1) say(`-- ${sig}: stopping the workload and cleaning up`);
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  process.on('SIGHUP', onSignal);
-  try {
+  return withInterrupt(async (i) => {
     const run = await runRepro({
-      host, params, dir: o.dir, mglru, stateDir: o.stateDir ?? defaultStateDir(host), workloadPath: o.workload, signal: ac.signal,
+      host, params, dir: o.dir, mglru, stateDir: o.stateDir ?? defaultStateDir(host), workloadPath: o.workload, signal: i.signal,
       onTick: createLiveView(say), doctorWindowMs, trace: o.trace ? { bpftrace: o.bpftrace } : undefined,
     });
     const lg = readLruGen(host);
     const report = buildReport(run, {
-      kernelRelease: os.release(), kernelVersion: os.version(), cgroupMode: detectCgroupLayout(host).mode, cpus: os.availableParallelism(), memTotalBytes: memTotal ?? os.totalmem(),
+      kernelRelease: kernelFact(host, 'osrelease') ?? os.release(), kernelVersion: kernelFact(host, 'version') ?? os.version(), cgroupMode: detectCgroupLayout(host).mode, cpus: os.availableParallelism(), memTotalBytes: memTotal ?? os.totalmem(),
       mglru: lg.present ? `present, enabled=0x${lg.enabledMask.toString(16).padStart(4, '0')}` : 'absent (no CONFIG_LRU_GEN)',
     }, preset, params, notes);
-    if (o.report) fs.writeFileSync(o.report, renderReportText(report));
+    if (o.report) writeOutputFile(o.report, renderReportText(report), '--report');
     if (o.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else {
       say('');
@@ -147,7 +134,8 @@ async function runMain(o: ReproCliOptions, opts: Record<string, unknown>): Promi
       say(run.cleanup.left.length === 0 ? 'cleanup: cgroups, files and processes of the run are gone' : `cleanup: LEFT ${run.cleanup.left.join('; ')}; run reclaimwatch repro --cleanup later`);
       say(`verdict: ${report.verdict}${o.report ? ` (report written to ${o.report})` : ''}`);
     }
-    if (gotSignal) return gotSignal === 'SIGINT' ? 130 : 143;
+    const interrupted = i.exitStatus();
+    if (interrupted !== undefined) return interrupted;
     const crashed = run.legs.find((l) => l.end === 'workload-crashed');
     if (crashed) {
       process.stderr.write(`reclaimwatch: the workload crashed (${crashed.exit.signal ?? `exit ${crashed.exit.code}`})${crashed.exit.stderr ? `: ${crashed.exit.stderr}` : ''}; everything it made was removed\n`);
@@ -155,11 +143,12 @@ async function runMain(o: ReproCliOptions, opts: Record<string, unknown>): Promi
     }
     if (run.cleanup.left.length > 0) return EXIT.cannotInspect;
     return report.verdict === 'not affected' ? EXIT.ok : EXIT.problem;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    process.off('SIGHUP', onSignal);
-  }
+  }, { signals: ['SIGINT', 'SIGTERM', 'SIGHUP'], onSignal });
+}
+
+/** A fact of the kernel under --path.procfs (`osrelease`, `version`), not of the machine reclaimwatch runs on. */
+function kernelFact(host: HostPaths, name: string): string | undefined {
+  return readKernelFileIfExists(`${host.proc}/sys/kernel/${name}`, 4096)?.trim();
 }
 
 /** Registers `reclaimwatch repro`. */
@@ -167,27 +156,28 @@ export function registerRepro(program: Command): void {
   const cmd = program
     .command('repro')
     .description("runs the reference incident's reproducer in a limited child cgroup and says whether this kernel is affected")
-    .addOption(new Option('--preset <name>', 'seed (the reference: 1000+1000 threads, 4 GiB, 4 CPUs, 120 s) or small (seconds, tens of MiB)').default('seed'))
-    .option('--file-threads <n>', 'threads that write, mmap and read a file each')
-    .option('--file-size <bytes>', 'size of each file, e.g. 4M')
-    .option('--memory-threads <n>', 'threads that build and touch anonymous memory')
-    .option('--memory-size <bytes>', 'anonymous memory of all memory threads together, e.g. 3G')
-    .option('--limit <bytes>', 'memory limit of the child cgroup (no swap), e.g. 4G')
-    .option('--cpus <n>', 'CPU quota of the child cgroup')
-    .option('--delay <duration>', 'when the memory threads start, e.g. 30s')
-    .option('--duration <duration>', 'length of the run, e.g. 120s')
-    .option('--window <duration>', 'how long the read window and working sets take to grow, e.g. 10s')
-    .option('--dir <path>', 'directory on a block-device file system for the files', '/var/tmp')
+    .addOption(choiceOption('--preset <name>', 'seed (the reference: 1,000 + 1,000 threads, 4 GiB, 4 CPUs, 120 s; what a bare `repro` runs, scaled to the host) or small (seconds, tens of MiB)', ['seed', 'small'] as const, 'seed'))
+    .addOption(integerOption('--file-threads <n>', 'threads that write, mmap and read a file each', undefined, { min: 0 }))
+    .addOption(parsedOption('--file-size <bytes>', 'size of each file, e.g. 4M', (t, w) => parseBytes(t, w)))
+    .addOption(integerOption('--memory-threads <n>', 'threads that build and touch anonymous memory', undefined, { min: 0 }))
+    .addOption(parsedOption('--memory-size <bytes>', 'anonymous memory of all memory threads together, e.g. 3G', (t, w) => parseBytes(t, w)))
+    .addOption(parsedOption('--limit <bytes>', 'memory limit of the child cgroup (no swap), e.g. 4G', (t, w) => parseBytes(t, w)))
+    .addOption(numberOption('--cpus <n>', 'CPU quota of the child cgroup, e.g. 2 or 0.5'))
+    .addOption(durationOption('--delay <duration>', 'when the memory threads start, e.g. 30s'))
+    .addOption(durationOption('--duration <duration>', 'length of the run, e.g. 120s'))
+    .addOption(durationOption('--window <duration>', 'how long the read window and working sets take to grow, e.g. 10s'))
+    .addOption(textOption('--dir <path>', 'directory on a block-device file system for the files', 'a directory', '/var/tmp'))
     .option('--mglru <mode>', 'keep, on, off, or both (off then on; the original setting is restored)', 'keep')
     .option('--trace', 'also run the mmap-lock and memcg-reclaim traces (one bpftrace per leg); their figures join the verdict')
-    .option('--bpftrace <path>', 'the bpftrace binary for --trace', 'bpftrace')
+    .addOption(textOption('--bpftrace <path>', 'the bpftrace binary for --trace', 'the bpftrace binary', 'bpftrace'))
     .option('--no-doctor', "do not run the doctor on the run's cgroup (its verdict ends each live line)")
-    .option('--doctor-window <duration>', 'length of each doctor window, run back to back during the run', `${DOCTOR_WINDOW_MS / 1000}s`)
+    .addOption(durationOption('--doctor-window <duration>', 'length of each doctor window, run back to back during the run', `${DOCTOR_WINDOW_MS / 1000}s`))
     .option('--json', 'print the report as JSON on stdout (the live view goes to stderr)')
-    .option('--report <file>', 'write a text report to send to a kernel vendor')
+    .addOption(outputPathOption('--report <file>', 'write a text report to send to a kernel vendor'))
     .option('--cleanup', 'remove what killed runs left (cgroups, files, processes), then exit')
-    .option('--state-dir <dir>', 'where runs are recorded (default /var/lib/reclaimwatch/repro)')
-    .option('--workload <path>', 'the workload program (default: the one npm install built)');
+    .addOption(textOption('--state-dir <dir>', 'where runs are recorded (default /var/lib/reclaimwatch/repro)', 'a directory'))
+    .addOption(textOption('--workload <path>', 'the workload program (default: the one npm install built)', 'a path'))
+    .addHelpText('after', `\nA bare \`reclaimwatch repro\` runs the full reference preset (seed: 1,000 + 1,000 threads for 120 s, scaled to the host); try --preset small first.\nExit status: 0 not affected, 1 affected or degraded, 2 usage error, 3 could not run, 130/143 interrupted (everything made is removed).`);
   addHostPathOptions(cmd).action(async (o: ReproCliOptions, c: Command) => {
     const opts = c.opts();
     try {

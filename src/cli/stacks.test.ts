@@ -66,3 +66,41 @@ void test('flamegraph: bad options exit 2', () => {
   assert.equal(cli(['flamegraph', '--colors', 'rainbow'], 'a 1\n').status, 2);
   assert.equal(cli(['flamegraph', '--input', '/nonexistent/x.folded']).status, 2);
 });
+
+void test('stacks: bad --states, and an output path that cannot be written, are refused before any work (exit 2)', () => {
+  let r = cli(['stacks', '--pid', String(process.pid), '--samples', '3', '--states', 'XYZ']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /bad --states "XYZ": give letters from R \(running\)/);
+  r = cli(['stacks', '--pid', String(process.pid), '--kernel-only', '--folded', '/nonexistent/x']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /cannot write --folded \/nonexistent\/x: the directory \/nonexistent does not exist/);
+  r = cli(['stacks', '--pid', String(process.pid), '--samples', '3', '--hz', '0']);
+  assert.equal(r.status, 2);
+});
+
+void test('flamegraph: an unwritable --output or a directory as --input is a usage error, not an internal one', () => {
+  let r = cli(['flamegraph', '--output', '/nonexistent/x.svg'], 'a;b 1\n');
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /cannot write --output \/nonexistent\/x.svg: the directory \/nonexistent does not exist/);
+  r = cli(['flamegraph', '--input', os.tmpdir()]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /cannot read --input .*: it is a directory/);
+  for (const x of [r]) assert.doesNotMatch(x.stderr, /internal error/);
+});
+
+void test('flamegraph: no stacks is a failure (exit 3, no SVG); a flood of bad lines is summarised, printably', () => {
+  let r = cli(['flamegraph'], '');
+  assert.equal(r.status, 3);
+  assert.equal(r.stdout, '', 'nothing drawn, nothing written');
+  assert.match(r.stderr, /held no folded stacks \(0 lines read\): nothing drawn/);
+  // Random bytes, as when a binary file is piped in by mistake.
+  let seed = 7;
+  const bytes = Buffer.alloc(64 * 1024, 0);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = (seed = (seed * 1103515245 + 12345) & 0x7fffffff) >> 16 & 0xff;
+  r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'flamegraph'], { cwd: root, input: bytes, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 3);
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.ok(lines.length <= 7, `${lines.length} lines on stderr:\n${r.stderr}`);
+  assert.match(r.stderr, /\d+ more malformed lines skipped/);
+  assert.match(r.stderr, /^[\x20-\x7e\n…]*$/, 'stderr is printable');
+});

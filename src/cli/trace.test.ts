@@ -24,6 +24,12 @@ void test('an unknown program exits 2 and lists the programs', () => {
   assert.match(r.stderr, /memcg-reclaim/);
 });
 
+void test('a cgroup that is not there exits 3 (could not inspect), as in doctor', () => {
+  const r = cli('memcg-reclaim', '--cgroup', '/no/such/cgroup', '--duration', '1s');
+  assert.equal(r.status, 3);
+  assert.match(r.stderr, /no cgroup \/no\/such\/cgroup/);
+});
+
 void test('a bad duration exits 2 with an example of a good one', () => {
   const r = cli('mmap-lock', '--pid', '1', '--duration', 'soon');
   assert.equal(r.status, 2);

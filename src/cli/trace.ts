@@ -2,6 +2,7 @@
 // the reference's bpftrace investigations as commands with parsed, drawn results.
 import fs from 'node:fs';
 import type { Command } from 'commander';
+import { EXIT_STATUS_HELP } from '../detect/exit-status.js';
 import { UsageError } from '../kernel/errors.js';
 import { findTracefs, hasKprobes } from '../kernel/sys/tracing.js';
 import { findProgram, TRACE_PROGRAMS } from '../trace/programs/all-programs.js';
@@ -9,19 +10,23 @@ import { runTraceProgram } from '../trace/run-program.js';
 import type { TraceProgress } from '../trace/runner.js';
 import type { TraceDocument } from '../trace/trace-document.js';
 import { formatUs } from '../trace/format.js';
-import { addHostPathOptions, hostFromOptions, parseDurationMs, reportError } from './common.js';
+import { addHostPathOptions, hostFromOptions, reportError } from './common.js';
+import { withInterrupt } from './interrupt.js';
+import { durationOption, integerOption, textOption } from './options.js';
+import { outputPathOption, writeOutputFile } from './output-path.js';
 import type { HostPaths } from '../host/host-paths.js';
 
+/** The options after parsing: every value already checked (src/cli/options.ts, output-path.ts). */
 interface TraceCliOptions {
-  pid?: string;
+  pid?: number;
   cgroup?: string;
-  duration: string;
+  duration: number;
   json?: boolean;
   folded?: string;
-  threshold?: string;
-  stackThreshold?: string;
+  threshold?: number;
+  stackThreshold: number;
   syscall?: string;
-  hz?: string;
+  hz: number;
   bpftrace: string;
   progress?: boolean;
   printProgram?: boolean;
@@ -56,12 +61,6 @@ function renderDocument(doc: TraceDocument, body: string): string {
   return head + body + tail.join('');
 }
 
-function parsePositiveInt(text: string | undefined, what: string): number | undefined {
-  if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text) || Number(text) <= 0) throw new UsageError(`bad ${what} ${JSON.stringify(text)}: give a positive integer`);
-  return Number(text);
-}
-
 async function runAction(name: string | undefined, opts: TraceCliOptions): Promise<void> {
   const host = hostFromOptions(opts);
   if (name === undefined || name === 'list') {
@@ -70,24 +69,14 @@ async function runAction(name: string | undefined, opts: TraceCliOptions): Promi
   }
   const program = findProgram(name);
   if (!program) throw new UsageError(`unknown trace program ${JSON.stringify(name)}: run \`reclaimwatch trace list\`; programs: ${TRACE_PROGRAMS.map((p) => p.name).join(', ')}`);
-  const durationMs = parseDurationMs(opts.duration, '--duration');
-  const thresholdUs = opts.threshold === undefined ? undefined : parseDurationMs(opts.threshold, '--threshold') * 1000;
-  const stackThresholdUs = opts.stackThreshold === undefined ? undefined : parseDurationMs(opts.stackThreshold, '--stack-threshold') * 1000;
-  const hz = parsePositiveInt(opts.hz, '--hz');
-  const pid = parsePositiveInt(opts.pid, '--pid');
+  const durationMs = opts.duration;
+  const thresholdUs = opts.threshold === undefined ? undefined : opts.threshold * 1000;
+  const stackThresholdUs = opts.stackThreshold * 1000;
+  const { hz, pid } = opts;
   if (opts.folded !== undefined && !program.folded) throw new UsageError(`--folded works with programs that collect stacks: ${TRACE_PROGRAMS.filter((p) => p.hasStacks).map((p) => p.name).join(', ')}`);
-  const stop = new AbortController();
-  const kill = new AbortController();
-  let signals = 0;
-  const onSignal = (): void => {
-    signals++;
-    if (signals === 1) {
-      process.stderr.write('\nreclaimwatch: stopping; bpftrace prints what it collected (press Ctrl-C again to kill it)\n');
-      stop.abort();
-    } else kill.abort();
+  const onSignal = (_sig: NodeJS.Signals, count: number): void => {
+    if (count === 1) process.stderr.write('\nreclaimwatch: stopping; bpftrace prints what it collected (press Ctrl-C again to kill it)\n');
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   const showProgress = opts.progress === true || Boolean(process.stderr.isTTY);
   const tty = Boolean(process.stderr.isTTY);
   const onProgress = (p: TraceProgress): void => {
@@ -96,22 +85,22 @@ async function runAction(name: string | undefined, opts: TraceCliOptions): Promi
       : `[trace ${program.name}] compiling and attaching probes...`;
     process.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
   };
-  try {
+  const status = await withInterrupt(async (i) => {
     const doc = await runTraceProgram(program, {
       host, bpftrace: opts.bpftrace, pid, cgroupPath: opts.cgroup, durationMs, thresholdUs, stackThresholdUs, syscall: opts.syscall, hz,
-      stop: stop.signal, kill: kill.signal,
+      stop: i.signal, kill: i.force,
       ...(showProgress ? { onProgress } : {}),
       ...(opts.printProgram ? { onScript: (s: string) => process.stderr.write(`${s}\n`) } : {}),
     });
     if (showProgress && tty) process.stderr.write('\r\x1b[K');
-    if (opts.folded !== undefined && program.folded) fs.writeFileSync(opts.folded, program.folded(doc.result));
+    if (opts.folded !== undefined && program.folded) writeOutputFile(opts.folded, program.folded(doc.result), '--folded');
     if (opts.json) process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
     else process.stdout.write(renderDocument(doc, program.renderText(doc.result)));
     if (opts.folded !== undefined && !opts.json) process.stdout.write(`\nfolded stacks written to ${opts.folded}\n`);
-  } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-  }
+    return i.exitStatus();
+  }, { onSignal });
+  // Stopped by Ctrl-C, the trace still prints what bpftrace collected; the exit status says it was interrupted.
+  if (status !== undefined) process.exitCode = status;
 }
 
 /** Registers `reclaimwatch trace`. */
@@ -120,18 +109,19 @@ export function registerTrace(program: Command): void {
     .command('trace')
     .description('run a bpftrace investigation (memcg reclaim, mmap_lock holds, ...) against a pid or cgroup; `trace list` shows them')
     .argument('[program]', 'list, or a program: syscall-latency, memcg-reclaim, direct-reclaim, mmap-lock, profile-under-lock, hold-stats')
-    .option('--pid <pid>', 'trace this process (all its threads)')
-    .option('--cgroup <path>', 'trace this cgroup (path as in /proc/PID/cgroup)')
-    .option('--duration <time>', 'how long to trace, e.g. 10s, 2m', '30s')
-    .option('--threshold <time>', 'list individual events at least this long (mmap-lock default 50ms, hold-stats 10ms, reclaim 0)')
-    .option('--stack-threshold <time>', 'mmap-lock: keep kernel stacks of holds at least this long', '1s')
-    .option('--syscall <name>', 'syscall-latency: the syscall, e.g. mincore')
-    .option('--hz <n>', 'profile-under-lock: samples per second per CPU', '99')
+    .addOption(integerOption('--pid <pid>', 'trace this process (all its threads)'))
+    .addOption(textOption('--cgroup <path>', 'trace this cgroup (path as in /proc/PID/cgroup)', 'a cgroup path as in /proc/PID/cgroup'))
+    .addOption(durationOption('--duration <time>', 'how long to trace, e.g. 10s, 2m', '30s'))
+    .addOption(durationOption('--threshold <time>', 'list individual events at least this long (mmap-lock default 50ms, hold-stats 10ms, reclaim 0)'))
+    .addOption(durationOption('--stack-threshold <time>', 'mmap-lock: keep kernel stacks of holds at least this long', '1s'))
+    .addOption(textOption('--syscall <name>', 'syscall-latency: the syscall, e.g. mincore', 'a syscall name such as mincore'))
+    .addOption(integerOption('--hz <n>', 'profile-under-lock: samples per second per CPU', '99', { min: 1, max: 10_000 }))
     .option('--json', 'print a JSON document (schema reclaimwatch.trace/v1)')
-    .option('--folded <file>', 'write kernel stacks in folded format (mmap-lock, profile-under-lock)')
-    .option('--bpftrace <path>', 'the bpftrace binary', 'bpftrace')
+    .addOption(outputPathOption('--folded <file>', 'write kernel stacks in folded format (mmap-lock, profile-under-lock)'))
+    .addOption(textOption('--bpftrace <path>', 'the bpftrace binary', 'the bpftrace binary', 'bpftrace'))
     .option('--progress', 'print a progress line on stderr even when it is not a terminal')
-    .option('--print-program', 'print the generated bpftrace program on stderr');
+    .option('--print-program', 'print the generated bpftrace program on stderr')
+    .addHelpText('after', `\n${EXIT_STATUS_HELP}`);
   addHostPathOptions(cmd);
   cmd.action(async (name: string | undefined, opts: TraceCliOptions) => {
     try {

@@ -19,6 +19,23 @@ export interface FoldedProblem {
 const COUNT = /^\d+(?:\.\d+)?$/;
 
 /**
+ * Quotes at most `max` characters of untrusted input for a terminal: printable ASCII as is, everything else
+ * (control bytes, invalid UTF-8 turned U+FFFD, any non-ASCII) escaped as \xNN or \u{...}, so a binary file
+ * piped in by mistake prints readable messages.
+ */
+export function printableExcerpt(text: string, max = 12): string {
+  const chars = [...text];
+  let out = '';
+  for (const c of chars.slice(0, max)) {
+    const cp = c.codePointAt(0)!;
+    if (cp === 0x22 || cp === 0x5c) out += `\\${c}`;
+    else if (cp >= 0x20 && cp < 0x7f) out += c;
+    else out += cp < 0x100 ? `\\x${cp.toString(16).padStart(2, '0')}` : `\\u{${cp.toString(16)}}`;
+  }
+  return `"${out}"${chars.length > max ? '…' : ''}`;
+}
+
+/**
  * Parses one folded line. Returns the stack, `undefined` for a blank line, or a problem message (string)
  * for a malformed one. Trailing `\r` is ignored.
  */
@@ -30,7 +47,7 @@ export function parseFoldedLine(text: string): FoldedStack | string | undefined 
   while (sp >= 0 && text.charCodeAt(sp) !== 32 && text.charCodeAt(sp) !== 9) sp--;
   if (sp < 0) return 'no sample count: expected "frame;frame;... COUNT"';
   const countText = text.slice(sp + 1, end);
-  if (!COUNT.test(countText)) return `bad sample count ${JSON.stringify(countText.slice(0, 40))}: expected a non-negative number at the end of the line`;
+  if (!COUNT.test(countText)) return `bad sample count ${printableExcerpt(countText)}: expected a non-negative number at the end of the line`;
   let stackEnd = sp;
   while (stackEnd > 0 && (text.charCodeAt(stackEnd - 1) === 32 || text.charCodeAt(stackEnd - 1) === 9)) stackEnd--;
   const stack = text.slice(0, stackEnd);

@@ -65,7 +65,7 @@ export async function readFoldedStream(input: Readable, tree: FlameTree, opts: F
     summary.problemCount++;
     if (summary.problems.length < keep) summary.problems.push({ line, message });
   };
-  const tooLong = `line longer than ${maxLine} bytes: skipped`;
+  const tooLong = `line longer than ${maxLine} bytes: not a folded stack`;
   // All lines of b[from, to); `to` follows a newline or ends the input. Lines the fast parser hands back
   // get their verdict from the string parser.
   const lines = (b: Buffer, from: number, to: number): void => {

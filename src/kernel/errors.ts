@@ -22,7 +22,9 @@ export class KernelReadError extends ReclaimwatchError {
   constructor(path: string, cause: unknown, hint = '') {
     const errno = (cause as NodeJS.ErrnoException | undefined)?.code ?? 'error';
     const perm = errno === 'EACCES' || errno === 'EPERM';
-    super(perm ? 'permission' : 'read', `cannot read ${path} (${errno})${hint ? `: ${hint}` : perm ? ': run as root to read it' : ''}`, { cause });
+    // Advice fits who runs: root is refused too by the kernel's ptrace rules (e.g. /proc/1/io across a user namespace).
+    const advice = process.geteuid?.() === 0 ? ': the kernel refuses it even to root (ptrace access rules: another user namespace, Yama, a missing capability)' : ': run as root to read it';
+    super(perm ? 'permission' : 'read', `cannot read ${path} (${errno})${hint ? `: ${hint}` : perm ? advice : ''}`, { cause });
     this.path = path;
   }
 }

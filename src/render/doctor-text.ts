@@ -1,4 +1,6 @@
 // Human output of `doctor`: the verdict first, then evidence, grouped kernel stacks and advice.
+// Tables fit the terminal by the one rule of table.ts (wrapped, never cut), and every signal that was not
+// measured says so and why: "not measured, because …", never a silent gap.
 import type { DoctorReport, TargetReport } from '../doctor/report.js';
 import { RECLAIM_FRAMES } from '../probe/reclaim-frames.js';
 import { type Style, style, table } from './table.js';
@@ -13,7 +15,51 @@ function verdictText(v: TargetReport['verdict'], s: Style): string {
   return s.red(s.bold(up));
 }
 
-function renderTarget(t: TargetReport, s: Style): string {
+/** Options of `renderDoctorText`. */
+export interface DoctorTextOptions {
+  colour: boolean;
+  /** One line per target (for `--all`), then the details of the worst. */
+  brief?: boolean;
+  /** Terminal width the tables fit; undefined: no limit (a pipe or a file). */
+  width?: number;
+}
+
+type EvidenceRow = TargetReport['evidence'][number];
+
+const MISSING_VALUES = new Set(['', 'n/a', 'not run', 'not measured']);
+
+/**
+ * An evidence row as printed: a signal without a value reads "not measured, because …" (the row's meaning or
+ * value says why), and rows for the signals every report should have (memory, PSI) are added when absent.
+ */
+export function evidenceRows(t: TargetReport, host: DoctorReport['host']): string[][] {
+  const rows: string[][] = [];
+  for (const e of t.evidence) {
+    const signalMissing = /:\s*not measured$/.test(e.signal);
+    if (signalMissing || MISSING_VALUES.has(e.value.trim())) {
+      const why = (signalMissing ? e.value : e.meaning).trim() || 'no reason was recorded';
+      rows.push([signalMissing ? e.signal.replace(/:\s*not measured$/, '') : e.signal, `not measured, because ${why}`, e.threshold, '']);
+    } else rows.push([e.signal, e.value, e.threshold, e.meaning]);
+  }
+  const m = t.metrics as { memory?: unknown; psi?: { memorySome?: number; memoryFull?: number } };
+  const has = (re: RegExp): boolean => t.evidence.some((e: EvidenceRow) => re.test(e.signal));
+  if (t.verdict !== 'gone' && m.memory === undefined && !has(/memory/i)) {
+    rows.push(['memory (cgroup)', `not measured, because ${host.memoryController ? 'the target has no memory cgroup of its own to read' : 'no cgroup hierarchy has the memory controller'}`, '', '']);
+  }
+  if (t.verdict !== 'gone' && m.psi?.memorySome === undefined && m.psi?.memoryFull === undefined && !has(/^PSI/)) {
+    rows.push(['PSI memory some / full', `not measured, because ${host.psi ? "the target's cgroup has no memory.pressure (no cgroup v2 directory, or PSI off for cgroups)" : 'this kernel offers no PSI (/proc/pressure is absent: CONFIG_PSI off, or psi=0)'}`, '', '']);
+  }
+  return rows;
+}
+
+/** One unreadable entry as a line (entries are structured: source, code, path, message). */
+function unreadableText(u: unknown): string {
+  if (typeof u === 'string') return u;
+  const m = (u as { message?: unknown }).message;
+  return typeof m === 'string' ? m : JSON.stringify(u);
+}
+
+function renderTarget(t: TargetReport, s: Style, host: DoctorReport['host'], width: number | undefined): string {
   const lines: string[] = [];
   const where = [t.target.cgroup ? `cgroup ${t.target.cgroup}` : undefined, t.target.pod ? `pod ${t.target.pod.name ?? t.target.pod.uid}` : undefined, t.target.container ? `container ${t.target.container.slice(0, 12)}` : undefined]
     .filter(Boolean).join(', ');
@@ -23,9 +69,10 @@ function renderTarget(t: TargetReport, s: Style): string {
     const mark = f.severity === 'critical' ? s.red('✖') : f.severity === 'warning' ? s.yellow('!') : s.dim('·');
     lines.push(`  ${mark} ${f.code}: ${f.message}`);
   }
-  if (t.evidence.length) {
+  const rows = evidenceRows(t, host);
+  if (rows.length) {
     lines.push('', s.bold('  evidence'));
-    lines.push(table(['signal', 'value', 'threshold', 'what it means'], t.evidence.map((e) => [e.signal, e.value, e.threshold, e.meaning]), { indent: '    ', maxWidth: [34, 44, 30] }));
+    lines.push(table(['signal', 'value', 'threshold', 'what it means'], rows, { indent: '    ', ...(width !== undefined ? { width } : {}) }));
   }
   if (t.stacks.groups.length) {
     lines.push('', s.bold(`  kernel stacks of running/blocked threads (${t.stacks.sampled} over the window)`));
@@ -45,13 +92,15 @@ function renderTarget(t: TargetReport, s: Style): string {
   }
   if (t.unreadable.length) {
     lines.push('', s.dim('  could not read (the rest still counts):'));
-    for (const u of t.unreadable.slice(0, 8)) lines.push(s.dim(`    - ${u}`));
+    for (const u of t.unreadable.slice(0, 8)) lines.push(s.dim(`    - ${unreadableText(u)}`));
+    if (t.unreadable.length > 8) lines.push(s.dim(`    … ${t.unreadable.length - 8} more (--json lists them all)`));
   }
   return lines.join('\n');
 }
 
-/** Renders the whole report for a terminal. `brief` prints one line per target (for `--all`). */
-export function renderDoctorText(r: DoctorReport, opts: { colour: boolean; brief?: boolean }): string {
+/** Renders the whole report for a terminal. */
+export function renderDoctorText(r: DoctorReport, opts: DoctorTextOptions): string {
+  const width = opts.width;
   const s = style(opts.colour);
   const head = s.dim(`reclaimwatch doctor: ${r.windowSeconds} s window on ${r.host.kernelRelease}, cgroup ${r.host.cgroupMode}${r.host.memoryController ? ` (memory ${r.host.memoryController})` : ''}, MGLRU ${r.host.mglru.present ? (r.host.mglru.enabled ? 'on' : 'off') : 'absent'}${r.host.root ? '' : ', not root: some signals unavailable'}`);
   const parts = [head];
@@ -59,11 +108,11 @@ export function renderDoctorText(r: DoctorReport, opts: { colour: boolean; brief
     parts.push(table(['verdict', 'sev', 'target', 'CPU usr+sys', 'memory', 'main finding'], r.targets.map((t) => {
       const m = t.metrics as { cpu?: { userCores: number; systemCores: number }; memory?: { usageRatio: number } };
       return [verdictText(t.verdict, s), String(t.severity), t.target.label, m.cpu ? `${m.cpu.userCores.toFixed(2)}+${m.cpu.systemCores.toFixed(2)}` : '', m.memory ? `${(m.memory.usageRatio * 100).toFixed(0)} %` : '', t.findings.find((f) => f.code !== 'cpu-busy')?.code ?? ''];
-    }), { maxWidth: 70 }));
+    }), width !== undefined ? { width } : {}));
     const bad = r.targets.filter((t) => t.severity >= 40);
-    for (const t of bad) parts.push('', renderTarget(t, s));
+    for (const t of bad) parts.push('', renderTarget(t, s, r.host, width));
   } else {
-    for (const t of r.targets) parts.push('', renderTarget(t, s));
+    for (const t of r.targets) parts.push('', renderTarget(t, s, r.host, width));
   }
   for (const f of r.failures) parts.push('', s.yellow(`${f.target}: ${f.message}`));
   return `${parts.join('\n')}\n`;

@@ -1,4 +1,9 @@
 // Plain terminal tables and colour, shared by every command's human output.
+// The one rendering rule: a table takes the width its cells need; when that is wider than the terminal
+// (`width`), the widest wrappable columns are narrowed and their cells wrapped at spaces onto more lines.
+// Nothing is ever cut: a word longer than its column keeps the column that wide, and the table is then
+// wider than the terminal rather than lose a threshold or a value. Without a `width` (a pipe, a file)
+// nothing is wrapped.
 
 /** ANSI styles, or identity functions when colour is off. */
 export interface Style {
@@ -15,16 +20,81 @@ export function style(colour: boolean): Style {
   return { bold: wrap('1'), red: wrap('31'), yellow: wrap('33'), green: wrap('32'), dim: wrap('2') };
 }
 
-/** Renders rows as aligned columns; the last column is not padded. Cells are truncated at `maxWidth`. */
-export function table(header: string[], rows: string[][], opts: { indent?: string; maxWidth?: number | number[] } = {}): string {
+/** Options of `table`. */
+export interface TableOptions {
+  /** Put before every line. */
+  indent?: string;
+  /** The terminal width to fit (columns); undefined: no limit. */
+  width?: number;
+  /** Right-align these columns (numbers). */
+  alignRight?: number[];
+  /** Leave out the header line (a table of label/value rows). */
+  noHeader?: boolean;
+}
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;]*m/g;
+
+/** Visible length of a cell (colour codes do not count). */
+export function visibleLength(s: string): number {
+  return [...s.replace(ANSI, '')].length;
+}
+
+/** Splits a cell into lines of at most `w` visible characters, breaking at spaces only. */
+export function wrapCell(text: string, w: number): string[] {
+  if (visibleLength(text) <= w) return [text];
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line === '') line = word;
+    else if (visibleLength(line) + 1 + visibleLength(word) <= w) line += ` ${word}`;
+    else {
+      out.push(line);
+      line = word;
+    }
+  }
+  out.push(line);
+  return out;
+}
+
+const longestWord = (s: string): number => Math.max(0, ...s.split(' ').map(visibleLength));
+
+/** The column widths that fit `width` by narrowing the widest columns, never below their longest word. */
+export function fitColumns(natural: number[], minimum: number[], available: number | undefined, gap: number): number[] {
+  const w = [...natural];
+  if (available === undefined) return w;
+  const total = (): number => w.reduce((a, b) => a + b, 0) + gap * Math.max(0, w.length - 1);
+  while (total() > available) {
+    let widest = -1;
+    for (let i = 0; i < w.length; i++) if (w[i]! > minimum[i]! && (widest < 0 || w[i]! > w[widest]!)) widest = i;
+    if (widest < 0) break;
+    w[widest]!--;
+  }
+  return w;
+}
+
+/** Renders rows as aligned columns that fit `opts.width` (see the rule at the top of this file). */
+export function table(header: string[], rows: string[][], opts: TableOptions = {}): string {
   const indent = opts.indent ?? '';
-  const maxOf = (i: number): number => (Array.isArray(opts.maxWidth) ? (opts.maxWidth[i] ?? 60) : (opts.maxWidth ?? 60));
-  // eslint-disable-next-line no-control-regex
-  const visible = (s: string): number => s.replace(/\x1b\[[0-9;]*m/g, '').length;
-  const cut = (s: string, i: number): string => (visible(s) > maxOf(i) ? `${s.slice(0, maxOf(i) - 1)}…` : s);
-  const all = [header, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : cut(c, i))));
-  const widths = header.map((_, i) => Math.max(...all.map((r) => visible(r[i] ?? ''))));
-  return all
-    .map((r) => indent + r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(Math.max(0, widths[i]! - visible(c))))).join('  ').trimEnd())
-    .join('\n');
+  const all = opts.noHeader ? rows : [header, ...rows];
+  const n = Math.max(header.length, ...all.map((r) => r.length));
+  const cell = (r: string[], i: number): string => r[i] ?? '';
+  const natural = Array.from({ length: n }, (_, i) => Math.max(0, ...all.map((r) => visibleLength(cell(r, i)))));
+  const minimum = Array.from({ length: n }, (_, i) => Math.max(1, ...all.map((r) => longestWord(cell(r, i)))));
+  const widths = fitColumns(natural, minimum, opts.width === undefined ? undefined : opts.width - visibleLength(indent), 2);
+  const right = new Set(opts.alignRight ?? []);
+  const lines: string[] = [];
+  for (const r of all) {
+    const cells = Array.from({ length: n }, (_, i) => wrapCell(cell(r, i), widths[i]!));
+    const height = Math.max(...cells.map((c) => c.length));
+    for (let k = 0; k < height; k++) {
+      const parts = cells.map((c, i) => {
+        const t = c[k] ?? '';
+        const pad = ' '.repeat(Math.max(0, widths[i]! - visibleLength(t)));
+        return right.has(i) ? pad + t : t + pad;
+      });
+      lines.push((indent + parts.join('  ')).trimEnd());
+    }
+  }
+  return lines.join('\n');
 }

@@ -56,7 +56,7 @@ export async function takeSnapshot(host: HostPaths, pid: number, opts: SnapshotO
       });
     } catch (err) {
       if (err instanceof GoneError) continue;
-      if (err instanceof KernelReadError && err.code === 'permission') throw new KernelReadError(err.path, err.cause, 'reading kernel stacks needs root (CAP_SYS_ADMIN): run reclaimwatch stacks as root');
+      if (err instanceof KernelReadError && err.code === 'permission' && process.geteuid?.() !== 0) throw new KernelReadError(err.path, err.cause, 'reading kernel stacks needs root (CAP_SYS_ADMIN): run reclaimwatch stacks as root');
       throw err;
     }
   }

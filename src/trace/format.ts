@@ -1,4 +1,5 @@
 // Small text helpers for trace reports.
+import { table as renderTable } from '../render/table.js';
 
 /** Microseconds as a short human duration: `850 µs`, `12.3 ms`, `4.20 s`. */
 export function formatUs(us: number): string {
@@ -7,10 +8,10 @@ export function formatUs(us: number): string {
   return `${(us / 1_000_000).toFixed(2)} s`;
 }
 
-/** Pads cells into aligned columns (first column left, others right). */
-export function table(rows: string[][]): string {
+/** Aligned columns (first and last column left, the numbers between right), by the one table rule of src/render/table.ts. */
+export function table(rows: string[][], width?: number): string {
   if (rows.length === 0) return '';
-  const widths: number[] = [];
-  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
-  return rows.map((r) => r.map((c, i) => (i === 0 || i === r.length - 1 ? c.padEnd(i === r.length - 1 ? 0 : (widths[i] ?? 0)) : c.padStart(widths[i] ?? 0))).join('  ').trimEnd()).join('\n') + '\n';
+  const n = Math.max(...rows.map((r) => r.length));
+  const middle = Array.from({ length: Math.max(0, n - 2) }, (_, i) => i + 1);
+  return `${renderTable([], rows, { noHeader: true, alignRight: middle, ...(width !== undefined ? { width } : {}) })}\n`;
 }

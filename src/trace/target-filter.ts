@@ -2,7 +2,7 @@
 // cgroup v2 id (bpf_get_current_cgroup_id), which is the inode number of its directory in the v2 hierarchy.
 import fs from 'node:fs';
 import type { HostPaths } from '../host/host-paths.js';
-import { GoneError, UsageError } from '../kernel/errors.js';
+import { GoneError, hasCode, ReclaimwatchError, UsageError } from '../kernel/errors.js';
 import { cgroupOfPath, cgroupPids } from '../kernel/cgroup/cgroup-ref.js';
 import { detectCgroupLayout } from '../kernel/cgroup/layout.js';
 
@@ -25,7 +25,7 @@ export interface TraceTarget {
 /** Most pids a v1-only cgroup filter lists in the predicate before refusing. */
 const MAX_PIDS = 64;
 
-/** Resolves `--pid` or `--cgroup` (exactly one) into a predicate. Throws UsageError or GoneError. */
+/** Resolves `--pid` or `--cgroup` (exactly one) into a predicate. Throws UsageError, or a `gone` error for a pid or cgroup that is not there. */
 export function resolveTraceTarget(host: HostPaths, opts: { pid?: number | undefined; cgroupPath?: string | undefined }): TraceTarget {
   if (opts.pid !== undefined && opts.cgroupPath !== undefined) throw new UsageError('give either --pid or --cgroup, not both');
   if (opts.pid !== undefined) {
@@ -35,7 +35,14 @@ export function resolveTraceTarget(host: HostPaths, opts: { pid?: number | undef
   }
   if (opts.cgroupPath === undefined) throw new UsageError('say whom to trace: --pid PID or --cgroup PATH (as in /proc/PID/cgroup)');
   const layout = detectCgroupLayout(host);
-  const ref = cgroupOfPath(host, opts.cgroupPath, layout);
+  let ref;
+  try {
+    ref = cgroupOfPath(host, opts.cgroupPath, layout);
+  } catch (err) {
+    // A cgroup that is not there cannot be inspected: exit 3 in every command, as doctor reports it, not a usage error.
+    if (hasCode(err, 'usage')) throw new ReclaimwatchError('gone', (err as Error).message, { cause: err });
+    throw err;
+  }
   if (ref.unifiedDir) {
     const id = fs.statSync(ref.unifiedDir).ino;
     return { predicate: `cgroup == ${id}`, description: `cgroup ${ref.path} (v2 id ${id})`, cgroupPath: ref.path, cgroupId: id, notes: [] };
