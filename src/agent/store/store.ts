@@ -501,8 +501,11 @@ export class Store {
     try {
       this.compact(nowWallMs, deadline, r);
       this.retain(nowWallMs, deadline, r);
+      // Free pages are reused by new rows first: give them back only when many (deleted chunks), not the
+      // few that every compaction frees and the next ticks fill again.
       const free = this.db.pragma('freelist_count', { simple: true }) as number;
-      if (free > 0 && performance.now() < deadline) {
+      const pages = this.db.pragma('page_count', { simple: true }) as number;
+      if (free > Math.max(256, pages * 0.05) && performance.now() < deadline) {
         const n = Math.min(free, 2048);
         this.db.pragma(`incremental_vacuum(${n})`);
         r.vacuumedPages = n;
