@@ -21,8 +21,8 @@ ${verdictRules}
 .rw-table th{font-size:12px;color:#57606a;font-weight:600}
 .rw-findings{margin:4px 0 8px;padding-left:18px}
 .sev-critical{color:#a40e26;font-weight:600}.sev-warning{color:#9a6700}.sev-info{color:#57606a}
-.rw-panels{display:grid;grid-template-columns:repeat(auto-fill,minmax(560px,1fr));gap:8px 16px}
-.rw-panel{min-width:0}
+.rw-panels{display:block}
+.rw-panel{min-width:0;margin:0 0 10px}
 .rw-source{margin:0 0 2px;font-size:11px;color:#57606a}
 .rw-nodata{font-size:12px;color:#57606a;margin:2px 0 8px}
 .rw-band-wrap{position:relative;margin:6px 0 2px}

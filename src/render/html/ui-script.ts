@@ -60,7 +60,7 @@ const BODY = String.raw`
     return '<span class="rw-badge v-' + String(verdict).toLowerCase().replace(/\s+/g, '-').replace(/[^a-z-]/g, '') + '">' + esc(verdict) + '</span>';
   };
 
-  // A sparkline as an SVG string; values bucketed min/max per pixel so an hour of 1 Hz data stays small.
+  // A sparkline as an SVG string; values averaged per pixel so an hour of 1 Hz data stays small. Gaps stay gaps.
   rw.spark = function (values, o) {
     o = o || {};
     var w = o.width || 120, h = o.height || 24, n = values.length;
@@ -71,12 +71,11 @@ const BODY = String.raw`
     var d = '', buckets = Math.min(n, w), pen = false;
     for (var b = 0; b < buckets; b++) {
       var from = Math.floor(b * n / buckets), to = Math.max(from + 1, Math.floor((b + 1) * n / buckets));
-      var mn = Infinity, mx = -Infinity;
-      for (i = from; i < to; i++) { v = values[i]; if (v !== null && v !== undefined) { if (v < mn) mn = v; if (v > mx) mx = v; } }
+      var sum = 0, k = 0;
+      for (i = from; i < to; i++) { v = values[i]; if (v !== null && v !== undefined) { sum += v; k++; } }
       var x = (buckets <= 1 ? 0 : b * (w - 1) / (buckets - 1)).toFixed(1);
-      if (mn === Infinity) { pen = false; continue; }
-      d += (pen ? 'L' : 'M') + x + ' ' + y(mx);
-      if (mn !== mx) d += 'L' + x + ' ' + y(mn);
+      if (k === 0) { pen = false; continue; }
+      d += (pen ? 'L' : 'M') + x + ' ' + y(sum / k);
       pen = true;
     }
     var ref = o.ref !== undefined ? '<line x1="0" x2="' + w + '" y1="' + y(o.ref) + '" y2="' + y(o.ref) + '" stroke="#8c959f" stroke-dasharray="3 2"/>' : '';
@@ -128,7 +127,7 @@ const BODY = String.raw`
     root.appendChild(grid);
     var key = 'rw' + Math.random().toString(36).slice(2);
     var plots = [], notes = [];
-    var width = opts.width || Math.max(360, Math.floor((root.clientWidth || 1100) / (root.clientWidth > 1150 ? 2 : 1)) - 20);
+    var width = opts.width || Math.max(360, (root.clientWidth || 1100) - 8);
     var xValue = opts.relative
       ? function (u, v) { return v === null || v === undefined ? '' : v.toFixed(0) + ' s'; }
       : function (u, v) { return v === null || v === undefined ? '' : rw.time(v * 1000); };
@@ -157,7 +156,7 @@ const BODY = String.raw`
           value: function (u, v) { return rw.format(panel.unit, v); } });
       });
       var plot = new uPlot({
-        width: width, height: opts.height || 150, series: series,
+        width: width, height: opts.height || 130, series: series,
         scales: { x: { time: !opts.relative }, y: { range: function (u, mn, mx) { return [0, Math.max(panel.minMax || 0, (mx || 0) * 1.08) || 1]; } } },
         axes: [{ values: opts.relative ? function (u, vals) { return vals.map(function (v) { return v + ' s'; }); } : undefined },
           { size: 72, values: function (u, vals) { return vals.map(function (v) { return AXIS[panel.unit](v); }); } }],
@@ -175,6 +174,16 @@ const BODY = String.raw`
       notes.push(note);
     });
     drawBand(bandWrap, points, plots[0] && plots[0].plot);
+    var resized = null;
+    function onResize() {
+      clearTimeout(resized);
+      resized = setTimeout(function () {
+        var w = Math.max(360, (root.clientWidth || 1100) - 8);
+        plots.forEach(function (p) { p.plot.setSize({ width: w, height: p.plot.height }); });
+        drawBand(bandWrap, points, plots[0] && plots[0].plot);
+      }, 150);
+    }
+    if (!opts.width) window.addEventListener('resize', onResize);
     return {
       plots: plots,
       update: function (pts) {
@@ -187,7 +196,7 @@ const BODY = String.raw`
         });
         drawBand(bandWrap, pts, plots[0] && plots[0].plot);
       },
-      destroy: function () { plots.forEach(function (p) { p.plot.destroy(); }); root.textContent = ''; }
+      destroy: function () { window.removeEventListener('resize', onResize); plots.forEach(function (p) { p.plot.destroy(); }); root.textContent = ''; }
     };
   };
 

@@ -10,7 +10,7 @@ export const APP_SCRIPT = String.raw`
   var app = document.getElementById('app'), liveEl = document.getElementById('live');
   var RANGES = [['15 min', 15 * 60e3], ['1 h', 3600e3], ['24 h', 86400e3], ['7 d', 7 * 86400e3]];
   var SEV = { critical: 2, warning: 1, info: 0 };
-  var ctx = { lastTick: 0, onTick: null, destroy: null, filters: { name: '', namespace: '', verdict: '' } };
+  var ctx = { lastTick: 0, onTick: null, charts: null, filters: { name: '', namespace: '', verdict: '' } };
   window.rwDashboard = ctx;
 
   function getJson(url) {
@@ -153,6 +153,9 @@ export const APP_SCRIPT = String.raw`
     function url(a, b) { return '/api/v1/targets/' + encodeURIComponent(id) + '/series?from=' + Math.floor(a) + '&to=' + Math.ceil(b) + '&step=' + stepFor(isLive ? range : b - a); }
     function show(pts) {
       points = pts;
+      area.setAttribute('data-from', String(Math.floor(from)));
+      area.setAttribute('data-to', String(Math.ceil(to)));
+      area.setAttribute('data-step', String(stepFor(isLive ? range : to - from)));
       area.setAttribute('data-last-t', pts.length ? String(pts[pts.length - 1].t) : '0');
       if (charts) charts.update(pts);
       else charts = ctx.charts = rw.charts(area, pts, { onZoom: zoom });
@@ -163,8 +166,6 @@ export const APP_SCRIPT = String.raw`
     function load() {
       to = isLive ? Math.max(ctx.lastTick, Date.now()) : to;
       if (isLive) from = to - range;
-      area.setAttribute('data-from', String(Math.floor(from)));
-      area.setAttribute('data-to', String(Math.ceil(to)));
       busy = true;
       return getJson(url(from, to)).then(function (s) { busy = false; show(s.points); box.setAttribute('data-ready', '1'); }, function (e) { busy = false; fail(area, e); });
     }
@@ -248,7 +249,7 @@ export const APP_SCRIPT = String.raw`
   }
 
   function route() {
-    if (ctx.destroy) ctx.destroy();
+    if (ctx.charts) ctx.charts.destroy();
     ctx.onTick = null;
     ctx.charts = null;
     var h = location.hash.replace(/^#\/?/, ''), parts = h.split('/'), box = el('div', { 'data-page': parts[0] || 'targets' });

@@ -12,8 +12,8 @@ export interface DashboardAsset {
   body: Buffer;
 }
 
-/** The policy of the dashboard page (also sent as a header by the server, if it wants to). */
-export const DASHBOARD_CSP = "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/** The policy of the dashboard page (a <meta> in the page; the server may also send it as a header, with `frame-ancestors 'none'`). */
+export const DASHBOARD_CSP = "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'";
 
 const DASHBOARD_CSS = `
 header{display:flex;align-items:center;gap:18px;padding:8px 20px;border-bottom:1px solid #d0d7de;background:#f6f8fa}
