@@ -25,8 +25,10 @@ export interface TraceEvidence {
     tidsOver1s: number[];
     maxWaitUs: number;
   } | undefined;
-  /** Why parts (or all) of the evidence are missing. */
+  /** Why parts (or all) of the evidence are missing: only what was not measured. */
   unavailable: string[];
+  /** How the trace was done, when worth saying (e.g. a v1-only cgroup filtered on its processes at start). */
+  notes?: string[];
 }
 
 /**
@@ -39,7 +41,8 @@ export async function traceEvidence(opts: { pid?: number; cgroupPath?: string; d
   try {
     const target = resolveTraceTarget(host, { pid: opts.pid, cgroupPath: opts.cgroupPath });
     const env = await prepareTraceEnvironment(host, opts.bpftrace ?? 'bpftrace');
-    const unavailable: string[] = [...target.notes];
+    // The target's notes say how it was filtered, not what is missing: a trace that ran is not "not measured".
+    const unavailable: string[] = [];
     const parts = [];
     const reclaimOk = memcgReclaimProgram.requiredTracepoints({}).every((tp) => env.fields(tp));
     const lockOk = mmapLockProgram.requiredTracepoints({}).every((tp) => env.fields(tp));
@@ -67,6 +70,7 @@ export async function traceEvidence(opts: { pid?: number; cgroupPath?: string; d
         maxWaitUs: l.waitMaxUs,
       },
       unavailable,
+      ...(target.notes.length ? { notes: target.notes } : {}),
     };
   } catch (err) {
     if (err instanceof ReclaimwatchError) return none(err.message);

@@ -2,10 +2,13 @@
 // 64 MiB child memory cgroup) on this machine's kernel. Needs root, bpftrace, tracefs and a C compiler.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import { LIVE_HOST } from '../host/host-paths.js';
+import { detectCgroupLayout } from '../kernel/cgroup/layout.js';
+import { readPidCgroup } from '../kernel/proc/pid-cgroup.js';
 import { findTracefs, hasKprobes } from '../kernel/sys/tracing.js';
-import { cannotRunHere, liveCgroupBlocker } from '../test-support/live.js';
+import { cannotRunHere, liveCgroupBlocker, waitFor } from '../test-support/live.js';
 import { traceEvidence } from './doctor-evidence.js';
 import { findProgram } from './programs/all-programs.js';
 import type { HoldStatsResult } from './programs/hold-stats.js';
@@ -154,4 +157,33 @@ void test('traceEvidence() reports a missing bpftrace as unavailable instead of 
   const e = await traceEvidence({ pid: process.pid, durationMs: 1000, bpftrace: '/nonexistent/bpftrace' });
   assert.equal(e.ran, false);
   assert.match(e.unavailable.join(' '), /apt-get install bpftrace/);
+});
+
+void test('traceEvidence() of a v1-only cgroup notes the pid filter apart: a trace that ran is not "not measured"', { timeout: 60_000 }, async (t) => {
+  if (why) {
+    cannotRunHere(t, why);
+    return;
+  }
+  const layout = detectCgroupLayout(LIVE_HOST);
+  if (!layout.v1Memory) {
+    cannotRunHere(t, 'needs a cgroup v1 memory hierarchy (a cgroup with no v2 twin)');
+    return;
+  }
+  const mine = readPidCgroup(LIVE_HOST, process.pid).find((l) => l.controllers.includes('memory'))?.path ?? '/';
+  const rel = `${mine === '/' ? '' : mine}/rw-v1only-${process.pid}`;
+  const dir = `${layout.v1Memory}${rel}`;
+  fs.mkdirSync(dir);
+  const child = spawn('/bin/sh', ['-c', `echo $$ > '${dir}/cgroup.procs' && exec sleep 30`], { stdio: 'ignore' });
+  try {
+    assert.ok(await waitFor(() => fs.readFileSync(`${dir}/cgroup.procs`, 'utf8').trim() !== '', 5000));
+    const e = await traceEvidence({ cgroupPath: rel, durationMs: 1000 });
+    assert.equal(e.ran, true, e.unavailable.join('; '));
+    assert.ok(!e.unavailable.some((u) => /filtering on/.test(u)), e.unavailable.join('; '));
+    assert.match((e.notes ?? []).join(' '), /no cgroup v2 directory.*filtering on the 1 process/);
+  } finally {
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    await waitFor(() => fs.readFileSync(`${dir}/cgroup.procs`, 'utf8').trim() === '', 5000);
+    fs.rmdirSync(dir);
+  }
 });
