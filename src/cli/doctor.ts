@@ -6,6 +6,7 @@ import { infinityReplacer, loadRecording, saveRecording } from '../doctor/record
 import type { DoctorReport } from '../doctor/report.js';
 import { UsageError } from '../kernel/errors.js';
 import { renderDoctorText } from '../render/doctor-text.js';
+import { renderDoctorHtml } from '../render/html/render-doctor-html.js';
 import { raiseSchedulingPriority } from '../sample/priority.js';
 import { resolveTargets } from '../targets/resolve-targets.js';
 import type { Target } from '../targets/target.js';
@@ -14,7 +15,7 @@ import { EXIT_STATUS_HELP, addHostPathOptions, hostFromOptions, outputWidth, use
 import { reportWithoutTargets } from './doctor-empty-report.js';
 import { withInterrupt } from './interrupt.js';
 import { durationOption, parseInteger, repeatableOption, textOption } from './options.js';
-import { inputPathOption, outputPathOption } from './output-path.js';
+import { inputPathOption, outputPathOption, writeOutputFile } from './output-path.js';
 
 /** The options after parsing: every value already checked (src/cli/options.ts, output-path.ts). */
 interface DoctorCliOptions {
@@ -30,6 +31,7 @@ interface DoctorCliOptions {
   stacks: boolean;
   trace?: boolean;
   record?: string;
+  html?: string;
   replay?: string;
   bpftrace: string;
 }
@@ -52,6 +54,7 @@ export function registerDoctor(program: Command): void {
     .option('--trace', 'also trace memcg reclaim and mmap_lock holds with bpftrace during the window (root)')
     .addOption(textOption('--bpftrace <path>', 'bpftrace binary for --trace', 'the bpftrace binary', 'bpftrace'))
     .addOption(outputPathOption('--record <file>', 'also save the raw samples of the window (JSON) for replay'))
+    .addOption(outputPathOption('--html <file>', 'also write the report as one self-contained HTML file, with charts of the window (opens offline)'))
     .addOption(inputPathOption('--replay <file>', 'classify a saved recording instead of sampling (thresholds may differ)'))
     .addHelpText('after', `\n${EXIT_STATUS_HELP}`);
   addHostPathOptions(cmd).action(async (o: DoctorCliOptions) => {
@@ -64,7 +67,8 @@ export function registerDoctor(program: Command): void {
       throw new UsageError((err as Error).message);
     }
     if (o.replay !== undefined) {
-      emit(assessRecording(loadRecording(o.replay), thresholds), o);
+      const rec = loadRecording(o.replay);
+      emit(assessRecording(rec, thresholds), o, rec);
       return;
     }
     const asked = pids.length + [o.cgroup, o.container, o.pod].filter((v) => v !== undefined).length + (o.all ? 1 : 0);
@@ -84,6 +88,7 @@ export function registerDoctor(program: Command): void {
     }
     const progress = !o.json && process.stderr.isTTY;
     const windowText = `${Math.round(o.window / 1000)} s`;
+    let recording: DoctorRecording | undefined;
     const interrupted = await withInterrupt(async (i) => {
       const report = await runDoctor(host, targets, {
         windowMs: o.window,
@@ -97,11 +102,11 @@ export function registerDoctor(program: Command): void {
           run: (t: Target, durationMs: number, stop: AbortSignal, onAttached: () => void) => traceEvidence({ ...(t.kind === 'pid' && t.pid !== undefined && !t.cgroup ? { pid: t.pid } : t.cgroup ? { cgroupPath: t.cgroup.path } : {}), durationMs, bpftrace: o.bpftrace, host, stop, onAttached }),
           ...(progress ? { onWaiting: () => process.stderr.write('\rattaching bpftrace probes...') } : {}),
         } } : {}),
-        ...(o.record !== undefined ? { onRecording: (rec: DoctorRecording) => saveRecording(o.record!, rec) } : {}),
+        ...(o.record !== undefined || o.html !== undefined ? { onRecording: (rec: DoctorRecording) => { recording = rec; if (o.record !== undefined) saveRecording(o.record, rec); } } : {}),
         ...(progress ? { onTick: (ms: number) => process.stderr.write(`\r\x1b[Ksampling ${targets.length} target${targets.length === 1 ? '' : 's'}: ${Math.round(ms / 1000)} of ${windowText}`) } : {}),
       });
       if (progress) process.stderr.write('\r\x1b[K');
-      emit(report, o);
+      emit(report, o, recording);
       return i.exitStatus();
     });
     // A window cut short by Ctrl-C still prints its verdict; the exit status says it was interrupted.
@@ -109,7 +114,8 @@ export function registerDoctor(program: Command): void {
   });
 }
 
-function emit(report: DoctorReport, o: DoctorCliOptions): void {
+function emit(report: DoctorReport, o: DoctorCliOptions, rec?: DoctorRecording): void {
+  if (o.html !== undefined) writeOutputFile(o.html, renderDoctorHtml(report, rec), '--html');
   if (o.json) process.stdout.write(`${JSON.stringify(report, infinityReplacer, 2)}\n`);
   else process.stdout.write(renderDoctorText(report, { colour: useColour(), brief: Boolean(o.all), ...widthOption() }));
   // The report carries the failures; a terminal shows them in it already, anything else also gets them on stderr.

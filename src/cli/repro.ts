@@ -20,6 +20,7 @@ import { parseMglruMode } from '../repro/mglru.js';
 import { runRepro } from '../repro/orchestrator.js';
 import { PRESETS, type PresetName, type ReproParams, scaleForHost } from '../repro/params.js';
 import { buildReport, legSummary, renderReportText } from '../repro/report.js';
+import { renderReproHtml } from '../render/html/render-repro-html.js';
 import { DOCTOR_WINDOW_MS } from '../repro/doctor-loop.js';
 import { defaultStateDir } from '../repro/run-registry.js';
 import { mmapLockProgram } from '../trace/programs/mmap-lock.js';
@@ -46,6 +47,7 @@ interface ReproCliOptions {
   doctorWindow: number;
   json?: boolean;
   report?: string;
+  html?: string;
   cleanup?: boolean;
   stateDir?: string;
   workload?: string;
@@ -127,12 +129,13 @@ async function runMain(o: ReproCliOptions, opts: Record<string, unknown>): Promi
       mglru: lg.present ? `present, enabled=0x${lg.enabledMask.toString(16).padStart(4, '0')}` : 'absent (no CONFIG_LRU_GEN)',
     }, preset, params, notes);
     if (o.report) writeOutputFile(o.report, renderReportText(report), '--report');
+    if (o.html) writeOutputFile(o.html, renderReproHtml(report), '--html');
     if (o.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else {
       say('');
       for (const l of run.legs) for (const line of legSummary(l)) say(line);
       say(run.cleanup.left.length === 0 ? 'cleanup: cgroups, files and processes of the run are gone' : `cleanup: LEFT ${run.cleanup.left.join('; ')}; run reclaimwatch repro --cleanup later`);
-      say(`verdict: ${report.verdict}${o.report ? ` (report written to ${o.report})` : ''}`);
+      say(`verdict: ${report.verdict}${o.report ? ` (report written to ${o.report})` : ''}${o.html ? ` (HTML report written to ${o.html})` : ''}`);
     }
     const interrupted = i.exitStatus();
     if (interrupted !== undefined) return interrupted;
@@ -174,6 +177,7 @@ export function registerRepro(program: Command): void {
     .addOption(durationOption('--doctor-window <duration>', 'length of each doctor window, run back to back during the run', `${DOCTOR_WINDOW_MS / 1000}s`))
     .option('--json', 'print the report as JSON on stdout (the live view goes to stderr)')
     .addOption(outputPathOption('--report <file>', 'write a text report to send to a kernel vendor'))
+    .addOption(outputPathOption('--html <file>', 'write the report as one self-contained HTML file with charts of every second (opens offline)'))
     .option('--cleanup', 'remove what killed runs left (cgroups, files, processes), then exit')
     .addOption(textOption('--state-dir <dir>', 'where runs are recorded (default /var/lib/reclaimwatch/repro)', 'a directory'))
     .addOption(textOption('--workload <path>', 'the workload program (default: the one npm install built)', 'a path'))
