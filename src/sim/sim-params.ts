@@ -1,0 +1,111 @@
+// What one run of the reclaim model takes. Sizes in bytes, times in ms or µs as named; every cost has the
+// source it was taken from beside it (the reference is /work/shared/reference/the-vanishing-cpu.md).
+import { UsageError } from '../kernel/errors.js';
+
+/** Which page reclaim the model runs. */
+export type SimLru = 'classic' | 'mglru';
+
+/** The workload, the cgroup, the machine and the model's costs. */
+export interface SimParams {
+  lru: SimLru;
+  /** Seed of the PRNG (the memory threads' random touches); same seed, same run. */
+  seed: number;
+  /** Threads that each map one file and read it page by page, front to back, again and again. */
+  fileThreads: number;
+  /** All files together ("each writing 1,000 files (totaling 4GB)"). */
+  fileBytes: number;
+  /** Threads that allocate anonymous memory and write to random pages of it, from `delayMs` on. */
+  memoryThreads: number;
+  /** Anonymous memory all memory threads allocate together. */
+  memoryBytes: number;
+  /** Memory the process holds from the start and that reclaim cannot touch (binary, libc, stacks). */
+  otherBytes: number;
+  /** The cgroup's memory limit; there is no swap. */
+  limitBytes: number;
+  /** CPUs the threads share. */
+  cpus: number;
+  /** When the memory threads are started ("Second Phase (after 30 seconds)"). */
+  delayMs: number;
+  /** Simulated length of the run. */
+  durationMs: number;
+  /** The scheduler's time slice ("their CPU quanta (up to 4ms each)"; CFS gives 0.75 ms × (1 + log2 CPUs) = 2.25 ms on 4). */
+  sliceUs: number;
+  /** User time to read one page of a mapped file. */
+  fileTouchUs: number;
+  /** User time to write one random page of anonymous memory. */
+  memoryTouchUs: number;
+  /** Kernel time to scan one page on the two-list LRU: the reference's 3,699,226 µs runtime / 1,093,267 pages scanned = 3.38 µs. */
+  scanUs: number;
+  /** Kernel time of a file page fault (page cache lookup, readahead set-up, mapping), per fault. */
+  fileFaultUs: number;
+  /** Pages a file fault brings in (readahead: read_ahead_kb 128 = 32 pages). */
+  readaheadPages: number;
+  /** Kernel time of an anonymous page fault (allocate and zero one page). */
+  anonFaultUs: number;
+  /**
+   * The read window (as repro's workload, native/repro_workload.c): a file thread's pass may go as far into its
+   * file as windowMs has let it grow (from nothing to the whole file), then starts again from the front; after
+   * a whole pass it unmaps and maps the file again. A memory thread's working set grows over windowMs, is held
+   * for another window, then dropped (MADV_DONTNEED) and grown again. 0: the reference's own program, whose file
+   * threads read whole files again and again in one mapping and whose memory threads keep what they allocate.
+   */
+  windowMs: number;
+  /** Time mmap_lock is held for writing by one mmap or munmap call (and per page unmapped, zapUs more). */
+  mmapUs: number;
+  /** Kernel time per page to unmap (munmap, MADV_DONTNEED). */
+  zapUs: number;
+  /** Kernel time of a minor fault: a resident file page mapped again, with fault-around. */
+  minorFaultUs: number;
+  /** Pages a minor fault maps around the faulting one (fault_around_bytes 64 KiB = 16 pages). */
+  faultAroundPages: number;
+  /** Time the main thread spends starting one thread (its stack is one mmap, so one write hold). */
+  spawnUs: number;
+  /** Reclaim calls that free nothing before the OOM killer runs (MAX_RECLAIM_RETRIES = 16 in try_charge_memcg). */
+  reclaimRetries: number;
+  /** Kernel time per page handled under lru_lock (isolating and putting back). */
+  lruLockUs: number;
+  /** MGLRU: kernel time per page-table entry the aging walks ("page table walks ... cache friendly"). */
+  ptWalkUs: number;
+  /** MGLRU: pages lru_gen_look_around() checks around a young one (MIN_LRU_BATCH = BITS_PER_LONG = 64). */
+  lookAroundPages: number;
+  /** MGLRU: lru_gen_min_ttl in ms (0: off). */
+  minTtlMs: number;
+}
+
+/** Parameter names as the CLI spells them, with their units (for messages and the sweep). */
+export const PARAM_UNITS: Readonly<Record<keyof SimParams, 'count' | 'bytes' | 'ms' | 'us' | 'lru'>> = Object.freeze({
+  lru: 'lru', seed: 'count', fileThreads: 'count', fileBytes: 'bytes', memoryThreads: 'count', memoryBytes: 'bytes', otherBytes: 'bytes',
+  limitBytes: 'bytes', cpus: 'count', delayMs: 'ms', durationMs: 'ms', sliceUs: 'us', fileTouchUs: 'us', memoryTouchUs: 'us', scanUs: 'us',
+  fileFaultUs: 'us', readaheadPages: 'count', anonFaultUs: 'us', windowMs: 'ms', mmapUs: 'us', zapUs: 'us', minorFaultUs: 'us', faultAroundPages: 'count', spawnUs: 'us', reclaimRetries: 'count',
+  lruLockUs: 'us', ptWalkUs: 'us', lookAroundPages: 'count', minTtlMs: 'ms',
+});
+
+/** Size of a page. */
+export const PAGE_BYTES = 4096;
+
+/** Checks a parameter set; throws UsageError naming the first bad value and what to give instead. */
+export function checkSimParams(p: SimParams): void {
+  const bad = (what: string, why: string): never => {
+    throw new UsageError(`bad sim parameter ${what}: ${why}`);
+  };
+  if (p.lru !== 'classic' && p.lru !== 'mglru') bad('lru', `${JSON.stringify(p.lru)}: give classic or mglru`);
+  for (const [k, unit] of Object.entries(PARAM_UNITS) as Array<[keyof SimParams, string]>) {
+    if (unit === 'lru') continue;
+    const v = p[k] as number;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) bad(k, `${String(v)}: give a finite number of 0 or more`);
+  }
+  const whole = ['seed', 'fileThreads', 'memoryThreads', 'cpus', 'readaheadPages', 'faultAroundPages', 'reclaimRetries', 'lookAroundPages'] as const;
+  for (const k of whole) if (!Number.isInteger(p[k])) bad(k, `${p[k]}: give a whole number`);
+  if (p.cpus < 1 || p.cpus > 1024) bad('cpus', `${p.cpus}: give 1 to 1024`);
+  if (p.fileThreads + p.memoryThreads < 1) bad('fileThreads', 'the run needs at least one file or memory thread');
+  if (p.fileThreads + p.memoryThreads > 100_000) bad('fileThreads', 'the model runs at most 100,000 threads');
+  if (p.fileThreads > 0 && p.fileBytes < p.fileThreads * PAGE_BYTES) bad('fileBytes', 'give at least one page (4 KiB) per file thread');
+  if (p.memoryThreads > 0 && p.memoryBytes < p.memoryThreads * PAGE_BYTES) bad('memoryBytes', 'give at least one page (4 KiB) per memory thread');
+  if ((p.fileBytes + p.memoryBytes) / PAGE_BYTES > 32_000_000) bad('fileBytes', 'the model holds at most 32 M pages (128 GiB) of files and anonymous memory');
+  if (p.limitBytes < p.otherBytes + 64 * PAGE_BYTES) bad('limitBytes', 'the limit must leave at least 64 pages above otherBytes');
+  if (p.durationMs <= 0 || p.durationMs > 3_600_000) bad('durationMs', `${p.durationMs}: give more than 0 and at most one hour`);
+  if (p.sliceUs < 10) bad('sliceUs', `${p.sliceUs}: give at least 10 µs`);
+  for (const k of ['fileTouchUs', 'memoryTouchUs', 'scanUs'] as const) if (p[k] <= 0) bad(k, `${p[k]}: give more than 0`);
+  if (p.readaheadPages < 1) bad('readaheadPages', 'give at least 1');
+  if (p.faultAroundPages < 1) bad('faultAroundPages', 'give at least 1');
+}
