@@ -141,7 +141,7 @@ function writableHostMounts(ds: IDaemonSet): [string, string][] {
 }
 
 const BASE_FILES = fs.readdirSync(path.join(ROOT, 'base')).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml');
-const VARIANTS = ['base', 'overlays/remediate', 'overlays/evict-hook'];
+const VARIANTS = ['base', 'overlays/remediate', 'overlays/evict-hook', 'overlays/npd-sidecar'];
 
 // ---- tests ----
 
@@ -259,6 +259,33 @@ test('evict-hook: RBAC is exactly pods get/list and pods/eviction create, bound 
   const script = cm.data[path.basename(hook)]!;
   const check = spawnSync(process.execPath, ['--check', '--input-type=module'], { input: script, encoding: 'utf8' });
   assert.equal(check.status, 0, `the hook parses: ${check.stderr}`);
+});
+
+test('npd-sidecar: NPD runs check from the agent\'s image against the agent\'s port, and only NPD holds an API token', (t) => {
+  const docs = kustomize('overlays/npd-sidecar');
+  if (!docs) return void cannotRunHere(t, 'kubectl is not installed');
+  const ds = daemonSet(docs);
+  const pod = ds.spec!.template.spec!;
+  const npd = pod.containers.find((c) => c.name === 'node-problem-detector')!;
+  assert.equal(npd.image, agent(ds).image, 'the agent image carries reclaimwatch for the plugin');
+  assert.equal(pod.automountServiceAccountToken, false);
+  assert.ok(!(agent(ds).volumeMounts ?? []).some((m) => m.mountPath.startsWith('/var/run/secrets')), 'the agent has no token');
+  const tokenMount = npd.volumeMounts!.find((m) => m.mountPath === '/var/run/secrets/kubernetes.io/serviceaccount')!;
+  assert.ok(pod.volumes!.find((v) => v.name === tokenMount.name)?.projected?.sources?.some((s) => s.serviceAccountToken));
+  const binding = byKind(docs, 'ClusterRoleBinding')[0] as { roleRef: { name: string }; subjects: { name: string }[] };
+  assert.equal(binding.roleRef.name, 'system:node-problem-detector');
+  assert.deepEqual(binding.subjects.map((s) => s.name), [pod.serviceAccountName]);
+  // The monitor config NPD reads is the ConfigMap, and its rules run what the image has, at the agent's port.
+  const cfgArg = npd.command!.find((a) => a.startsWith('--config.custom-plugin-monitor='))!.split('=')[1]!;
+  const cfgMount = npd.volumeMounts!.find((m) => cfgArg.startsWith(`${m.mountPath}/`))!;
+  const cmName = pod.volumes!.find((v) => v.name === cfgMount.name)!.configMap!.name!;
+  const cm = byKind(docs, 'ConfigMap').find((d) => (d['metadata'] as Obj)['name'] === cmName) as { data: Record<string, string> };
+  const monitor = JSON.parse(cm.data[path.basename(cfgArg)]!) as { rules: { path: string; args: string[] }[] };
+  const port = agent(ds).ports!.find((p) => p.name === 'metrics')!.containerPort;
+  for (const r of monitor.rules) {
+    assert.equal(r.path, agent(ds).command![0]);
+    assert.equal(r.args[r.args.indexOf('--agent') + 1], `http://127.0.0.1:${port}`);
+  }
 });
 
 test('kubectl apply --dry-run=client: runs offline, or fails only for want of an API server (say which)', (t) => {
