@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../test-support/cli.js';
+import { AS_NOBODY, makeReadableInstall } from '../test-support/readable-install.js';
 import { cannotRunHere, liveCgroupBlocker, makeTestCgroup, spawnInCgroup } from '../test-support/live.js';
 import { doctorReportSchema } from '../doctor/report.js';
 
@@ -100,8 +101,10 @@ test('a cgroup removed mid-window makes the target "gone"', async (t) => {
 test('without root, doctor lists what it could not read and still gives a verdict', async (t) => {
   if (process.getuid?.() !== 0) return void cannotRunHere(t, 'needs root to drop to nobody with setpriv');
   const target = spawn('sleep', ['30'], { stdio: 'ignore' });
+  // nobody may not be able to read this checkout (a clone in a 0700 home): run a readable copy of the built CLI.
+  const install = makeReadableInstall();
   try {
-    const r = await runCli(['doctor', '--pid', String(target.pid), '--window', '1', '--json'], { wrapper: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] });
+    const r = await runCli(['doctor', '--pid', String(target.pid), '--window', '1', '--json'], { wrapper: AS_NOBODY, cli: install.cli, env: { HOME: '/tmp' } });
     const report = doctorReportSchema.parse(JSON.parse(r.stdout));
     const tr = report.targets[0]!;
     assert.equal(report.host.root, false);
@@ -109,8 +112,10 @@ test('without root, doctor lists what it could not read and still gives a verdic
     assert.ok(tr.unreadable.some((u: unknown) => /io/.test(typeof u === 'string' ? u : JSON.stringify(u))), JSON.stringify(tr.unreadable));
     assert.ok(tr.stacks.unavailable !== undefined || tr.stacks.sampled === 0);
     assert.equal(r.code, 0);
+    assert.doesNotMatch(r.stderr, /Cannot find (package|module)/);
   } finally {
     target.kill('SIGKILL');
+    install.remove();
   }
 });
 

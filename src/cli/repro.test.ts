@@ -11,6 +11,7 @@ import { VERDICTS } from '../detect/verdict.js';
 import { runWithDeadline } from '../probe/run-with-deadline.js';
 import { cannotRunHere, liveCgroupBlocker, waitFor } from '../test-support/live.js';
 import { listRunRecords, type RunRecord } from '../repro/run-registry.js';
+import { AS_NOBODY, makeReadableInstall } from '../test-support/readable-install.js';
 import { defaultWorkloadPath } from '../repro/workload.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -197,14 +198,20 @@ void test('repro as a non-root user says it needs root', async (t) => {
     cannotRunHere(t, why);
     return;
   }
-  for (const args of [['--preset', 'small'], ['--cleanup']]) {
-    const r = await runWithDeadline('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, ...nodeArgs, ...args], { deadlineMs: 30_000, cwd: root, env: { ...process.env, HOME: '/tmp' } });
-    if (r.spawnError) {
-      cannotRunHere(t, `setpriv is missing: ${r.spawnError.message}`);
-      return;
+  // nobody may not be able to read this checkout (a clone in a 0700 home): run a readable copy of the built CLI.
+  const install = makeReadableInstall();
+  try {
+    for (const args of [['--preset', 'small'], ['--cleanup']]) {
+      const r = await runWithDeadline(AS_NOBODY[0]!, [...AS_NOBODY.slice(1), process.execPath, install.cli, 'repro', ...args], { deadlineMs: 30_000, cwd: '/', env: { ...process.env, HOME: '/tmp' } });
+      if (r.spawnError) {
+        cannotRunHere(t, `setpriv is missing: ${r.spawnError.message}`);
+        return;
+      }
+      assert.equal(r.code, 3, r.stderr);
+      assert.match(r.stderr, /needs root: it creates cgroups .* run it with sudo/);
     }
-    assert.equal(r.code, 3, r.stderr);
-    assert.match(r.stderr, /needs root: it creates cgroups .* run it with sudo/);
+  } finally {
+    install.remove();
   }
 });
 

@@ -13,10 +13,10 @@ export interface CliRun {
 /** Path of the built CLI entry point. */
 export const CLI = path.resolve('dist/cli/main.js');
 
-/** Runs `reclaimwatch ARGS`, optionally through a wrapper (e.g. setpriv to drop root). */
-export function runCli(args: string[], opts: { wrapper?: string[]; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+/** Runs `reclaimwatch ARGS`, optionally through a wrapper (e.g. setpriv to drop root) and from another install (`cli`, see readable-install.ts). */
+export function runCli(args: string[], opts: { wrapper?: string[]; timeoutMs?: number; env?: NodeJS.ProcessEnv; cli?: string } = {}): Promise<CliRun> {
   const started = performance.now();
-  const argv = [...(opts.wrapper ?? []), process.execPath, CLI, ...args];
+  const argv = [...(opts.wrapper ?? []), process.execPath, opts.cli ?? CLI, ...args];
   return new Promise((resolve) => {
     const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...opts.env } });
     let stdout = '';
