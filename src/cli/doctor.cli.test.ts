@@ -38,8 +38,9 @@ test('doctor on a PID that does not exist exits 3 and says so, without a stack t
 });
 
 test('a process that exits mid-window is "gone", not a crash', async () => {
-  const child = spawn('sleep', ['1'], { stdio: 'ignore' });
-  const r = await runCli(['doctor', '--pid', String(child.pid), '--window', '3', '--json']);
+  // Two seconds to live: the CLI's start-up on a loaded 2-core host can take one.
+  const child = spawn('sleep', ['2'], { stdio: 'ignore' });
+  const r = await runCli(['doctor', '--pid', String(child.pid), '--window', '5', '--json']);
   const report = doctorReportSchema.parse(JSON.parse(r.stdout));
   assert.equal(report.targets[0]!.verdict, 'gone');
   assert.equal(r.code, 3);

@@ -15,6 +15,8 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   repro: async () => (await import('./repro.js')).registerRepro,
   lab: async () => (await import('./lab.js')).registerLab,
   check: async () => (await import('./check.js')).registerCheck,
+  agent: async () => (await import('./agent.js')).registerAgent,
+  history: async () => (await import('./history.js')).registerHistory,
 };
 
 const program = new Command('reclaimwatch')

@@ -11,7 +11,7 @@ export interface Range {
   max?: number;
 }
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** Formats milliseconds as the shortest duration text the parser reads back: `500ms`, `5s`, `2m`, `1.5s`. */
 export function formatDurationMs(ms: number): string {
@@ -26,7 +26,7 @@ export function formatDurationMs(ms: number): string {
  * zero and within `range` (milliseconds). Throws UsageError naming `what` and the accepted form.
  */
 export function parseDurationMs(text: string, what = 'duration', range: Range = {}): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
   if (!m) throw new UsageError(`bad ${what} ${JSON.stringify(text)}: give a number of seconds or a value such as 500ms, 30s, 2m`);
   const ms = Number(m[1]) * UNIT_MS[m[2] ?? 's']!;
   if (!(ms > 0)) throw new UsageError(`bad ${what} ${JSON.stringify(text)}: it must be more than zero`);
