@@ -28,8 +28,12 @@ export interface DashboardApiOptions {
   incidents?: FakeIncident[];
   /** Serve this many copies of the recording's targets (the bench's 100 targets). */
   copies?: number;
+  /** Serve at most this many targets (with `copies`). */
+  maxTargets?: number;
   /** Seconds of history in each target's sparklines (default 300; the bench asks for 3600). */
   sparkSeconds?: number;
+  /** Seconds per sparkline value (default 1: every second; 15 makes an hour 240 means, one per 2 px of a sparkline). */
+  sparkStepSeconds?: number;
   /** Send `tick` events (default true); false makes the page fall back to polling. */
   events?: boolean;
 }
@@ -68,7 +72,7 @@ export async function startDashboardApi(o: DashboardApiOptions): Promise<Dashboa
     rec.targets.forEach((rt, i) => {
       const tr = byLabel.get(rt.target.label)!;
       const base = pts[i]!.length ? pts[i]! : [];
-      if (base.length === 0) return;
+      if (base.length === 0 || served.length >= (o.maxTargets ?? Infinity)) return;
       const ns = `team-${c % 7}`;
       served.push({
         id: `t${served.length}`, index: i, cgroup: `${rt.target.cgroup ?? rt.target.label}${c ? `-copy${c}` : ''}`,
@@ -86,21 +90,32 @@ export async function startDashboardApi(o: DashboardApiOptions): Promise<Dashboa
   const lastTick = (): number => Math.floor(Date.now() / 1000) * 1000;
   let ticks = 0;
   const sparkN = o.sparkSeconds ?? 300;
-  const spark = (s: Served, key: keyof ChartPoint | ((p: ChartPoint) => number | null)): Array<number | null> => {
-    const out: Array<number | null> = [];
-    const end = lastTick();
-    for (let t = end - (sparkN - 1) * 1000; t <= end; t += 1000) {
-      const p = pointAt(s, t);
-      out.push(typeof key === 'function' ? key(p) : (p[key] as number | null));
+  // Sparkline values of one field over the last sparkN seconds, straight from the repeated base points.
+  const sparkStep = o.sparkStepSeconds ?? 1;
+  const sparkLen = Math.ceil(sparkN / sparkStep);
+  const spark = (s: Served, end: number, value: (p: ChartPoint) => number | null): Array<number | null> => {
+    const n = s.base.length;
+    // Three significant digits: what a 24-px sparkline can show, and a third of the JSON.
+    const vals = s.base.map((p) => value(p));
+    const out = new Array<number | null>(sparkLen);
+    const first = Math.floor(end / 1000) - sparkN + 1;
+    for (let k = 0; k < sparkLen; k++) {
+      let sum = 0;
+      let m = 0;
+      for (let j = 0; j < sparkStep; j++) {
+        const v = vals[(((first + k * sparkStep + j) % n) + n) % n]!;
+        if (v !== null) { sum += v; m++; }
+      }
+      out[k] = m === 0 ? null : sum === 0 ? 0 : Number((sum / m).toPrecision(3));
     }
     return out;
   };
-  // The sparklines of an hour are the same for every request within a second: computed once per second.
+  // The same for every request within a second: computed once per second.
   let sparkCache: { at: number; body: string } | undefined;
   const targetsBody = (): string => {
     const at = lastTick();
     if (sparkCache?.at === at) return sparkCache.body;
-    const t0 = Array.from({ length: sparkN }, (_, k) => at - (sparkN - 1) * 1000 + k * 1000);
+    const t0 = Array.from({ length: sparkLen }, (_, k) => at - (sparkN - 1) * 1000 + k * sparkStep * 1000);
     const body = JSON.stringify({
       generatedAt: at,
       targets: served.map((s) => ({
@@ -108,9 +123,9 @@ export async function startDashboardApi(o: DashboardApiOptions): Promise<Dashboa
         verdict: s.verdict, severity: s.severity, sinceWallMs: started - 600_000, findings: s.findings,
         spark: {
           t: t0,
-          cpuCores: spark(s, (p) => (p.cpuUserCores ?? 0) + (p.cpuSystemCores ?? 0)),
-          memoryRatio: spark(s, (p) => (p.memoryUsageBytes !== null && p.memoryLimitBytes ? p.memoryUsageBytes / p.memoryLimitBytes : null)),
-          progress: spark(s, 'progressPerKernelCpuSecond'),
+          cpuCores: spark(s, at, (p) => (p.cpuUserCores ?? 0) + (p.cpuSystemCores ?? 0)),
+          memoryRatio: spark(s, at, (p) => (p.memoryUsageBytes !== null && p.memoryLimitBytes ? p.memoryUsageBytes / p.memoryLimitBytes : null)),
+          progress: spark(s, at, (p) => p.progressPerKernelCpuSecond),
         },
       })),
     });

@@ -108,6 +108,7 @@ export const APP_SCRIPT = String.raw`
       }));
       var trs = list.querySelectorAll('tbody tr');
       rows.forEach(function (t, i) { trs[i].setAttribute('data-id', t.id); trs[i].setAttribute('data-verdict', t.verdict); });
+      if (!box.hasAttribute('data-ready')) performance.mark('rw-targets-drawn');
       box.setAttribute('data-ready', '1');
     }
     function load() {
@@ -167,7 +168,7 @@ export const APP_SCRIPT = String.raw`
       to = isLive ? Math.max(ctx.lastTick, Date.now()) : to;
       if (isLive) from = to - range;
       busy = true;
-      return getJson(url(from, to)).then(function (s) { busy = false; show(s.points); box.setAttribute('data-ready', '1'); }, function (e) { busy = false; fail(area, e); });
+      return getJson(url(from, to)).then(function (s) { busy = false; show(s.points); if (!box.hasAttribute('data-ready')) performance.mark('rw-target-drawn'); box.setAttribute('data-ready', '1'); }, function (e) { busy = false; fail(area, e); });
     }
     function zoom(a, b) { if (b - a < 2000) return; isLive = false; from = a; to = b; load(); }
     ctx.onTick = function (ms) {
