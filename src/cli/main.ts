@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   flamegraph: async () => (await import('./flamegraph.js')).registerFlamegraph,
   repro: async () => (await import('./repro.js')).registerRepro,
   lab: async () => (await import('./lab.js')).registerLab,
+  sim: async () => (await import('./sim.js')).registerSim,
   check: async () => (await import('./check.js')).registerCheck,
   agent: async () => (await import('./agent.js')).registerAgent,
   history: async () => (await import('./history.js')).registerHistory,
