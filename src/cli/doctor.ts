@@ -8,6 +8,9 @@ import { UsageError } from '../kernel/errors.js';
 import { renderDoctorText } from '../render/doctor-text.js';
 import { renderDoctorHtml } from '../render/html/render-doctor-html.js';
 import { raiseSchedulingPriority } from '../sample/priority.js';
+import { parseAt, recordingFromStore } from '../doctor/time-travel.js';
+import { readHostFacts } from '../agent/watch/watch.js';
+import { detectCgroupLayout } from '../kernel/cgroup/layout.js';
 import { resolveTargets } from '../targets/resolve-targets.js';
 import type { Target } from '../targets/target.js';
 import { traceEvidence } from '../trace/doctor-evidence.js';
@@ -33,6 +36,8 @@ interface DoctorCliOptions {
   record?: string;
   html?: string;
   replay?: string;
+  store?: string;
+  at?: string;
   bpftrace: string;
 }
 
@@ -56,6 +61,8 @@ export function registerDoctor(program: Command): void {
     .addOption(outputPathOption('--record <file>', 'also save the raw samples of the window (JSON) for replay'))
     .addOption(outputPathOption('--html <file>', 'also write the report as one self-contained HTML file, with charts of the window (opens offline)'))
     .addOption(inputPathOption('--replay <file>', 'classify a saved recording instead of sampling (thresholds may differ)'))
+    .option('--store <dir>', 'with --at: the agent\'s store to travel back in')
+    .option('--at <time>', 'time travel: the verdict at TIME (ISO, epoch ms, or -10m), re-derived from the store\'s samples (needs --store)')
     .addHelpText('after', `\n${EXIT_STATUS_HELP}`);
   addHostPathOptions(cmd).action(async (o: DoctorCliOptions) => {
     const host = hostFromOptions(o as unknown as Record<string, unknown>);
@@ -65,6 +72,27 @@ export function registerDoctor(program: Command): void {
       thresholds = parseThresholdOverrides(o.threshold ?? []);
     } catch (err) {
       throw new UsageError((err as Error).message);
+    }
+    if ((o.at === undefined) !== (o.store === undefined)) throw new UsageError('time travel needs both --store DIR and --at TIME');
+    if (o.at !== undefined && o.store !== undefined) {
+      const at = parseAt(o.at);
+      const { Store } = await import('../agent/store/store.js');
+      const store = Store.openReadOnly(o.store);
+      try {
+        let ids: string[] = [];
+        if (o.cgroup !== undefined) ids = [o.cgroup];
+        else if (o.container !== undefined || o.pod !== undefined) {
+          const want = (o.container ?? o.pod)!.toLowerCase();
+          ids = store.listTargets().filter((m) => (o.container !== undefined ? m.container?.startsWith(want) : m.pod === o.pod || m.pod?.startsWith(want))).map((m) => m.id);
+        } else if (o.all) ids = store.listTargets().filter((m) => m.firstSeenWallMs <= at && (m.goneWallMs ?? Infinity) >= at - o.window).map((m) => m.id);
+        else throw new UsageError('time travel judges a stored cgroup: give --cgroup PATH (as reclaimwatch history lists it), --container ID, --pod NAME or --all');
+        if (ids.length === 0) throw new UsageError(`the store at ${o.store} has no such target: reclaimwatch history --store ${o.store} lists what it watched`);
+        const rec = recordingFromStore(store, ids, at, o.window, readHostFacts(host), detectCgroupLayout(host).mode);
+        emit(assessRecording(rec, thresholds), o, rec);
+      } finally {
+        store.close();
+      }
+      return;
     }
     if (o.replay !== undefined) {
       const rec = loadRecording(o.replay);

@@ -173,7 +173,7 @@ export function allTargets(host: HostPaths, layout: CgroupLayout): Target[] {
     if (d.path === '/') continue;
     if (procsOf(d.dir).length === 0) continue;
     try {
-      out.push(targetOfCgroup(host, d.path, layout));
+      out.push({ ...targetOfCgroup(host, d.path, layout), members: 'own' });
     } catch {
       /* vanished during the walk */
     }
@@ -217,5 +217,9 @@ export async function resolveTargets(host: HostPaths, spec: TargetSpec): Promise
 /** Re-reads a cgroup target's members (they change during a window). */
 export function refreshPids(t: Target): number[] {
   if (!t.followCgroup || !t.cgroup) return t.pids;
+  if (t.members === 'own') {
+    const dir = t.cgroup.memoryDir ?? t.cgroup.unifiedDir ?? t.cgroup.cpuDir;
+    return dir ? procsOf(dir).sort((a, b) => a - b) : [];
+  }
   return allPidsUnder(t.cgroup);
 }

@@ -11,6 +11,11 @@ export interface Target {
   pids: number[];
   /** True when membership comes from the cgroup (it may change during the window). */
   followCgroup: boolean;
+  /**
+   * `own`: only the processes in the cgroup itself, not in its children (`--all` and the agent judge each
+   * cgroup on what is its own, so a parent is not blamed for a child's threads). Default `subtree`.
+   */
+  members?: 'own' | 'subtree';
   /** The PID asked for, with `--pid`. */
   pid?: number;
   /** The container ID found in the cgroup path, when there is one. */
