@@ -19,7 +19,7 @@ export interface FakeIncident {
   id: string;
   targetIndex: number;
   bundleDir: string | undefined;
-  parts: Array<string | { file: string; absent: true; reason: string }>;
+  parts: unknown[];
 }
 
 /** Options of `startDashboardApi`. */

@@ -16,7 +16,7 @@ import { verdictBadge } from './verdict-badge.js';
 /** Text parts beyond this many bytes are cut (the bundle keeps them whole). */
 export const EVIDENCE_TEXT_CAP_BYTES = 512 * 1024;
 
-interface PartEntry { file: string; note?: string }
+interface PartEntry { file: string; title?: string; absent?: string; note?: string }
 
 /** The files a manifest lists (strings, or objects naming a file), else the directory's files. */
 function partFiles(dir: string, manifest: Record<string, unknown> | undefined): PartEntry[] {
@@ -25,9 +25,12 @@ function partFiles(dir: string, manifest: Record<string, unknown> | undefined): 
     return listed.map((p): PartEntry => {
       if (typeof p === 'string') return { file: p };
       const o = (p ?? {}) as Record<string, unknown>;
-      const file = [o['file'], o['path'], o['name']].find((x): x is string => typeof x === 'string') ?? '';
-      const why = [o['reason'], o['absent'], o['error']].find((x): x is string => typeof x === 'string');
-      return why !== undefined ? { file, note: why } : { file };
+      const str = (k: string): string | undefined => (typeof o[k] === 'string' ? (o[k]) : undefined);
+      const file = str('file') ?? str('path') ?? '';
+      const absent = o['status'] === 'absent' || o['absent'] !== undefined ? (str('reason') ?? str('absent') ?? 'absent') : undefined;
+      const title = str('title') ?? str('name');
+      const note = str('note');
+      return { file, ...(title ? { title } : {}), ...(absent !== undefined ? { absent } : {}), ...(note ? { note } : {}) };
     });
   }
   return fs.readdirSync(dir, { withFileTypes: true }).filter((d) => d.isFile()).map((d) => ({ file: d.name })).sort((a, b) => a.file.localeCompare(b.file));
@@ -45,8 +48,8 @@ function readCapped(file: string): { text: string; size: number; cut: boolean } 
   }
 }
 
-function scalarRows(o: Record<string, unknown>): string[][] {
-  return Object.entries(o).filter(([, v]) => v === null || ['string', 'number', 'boolean'].includes(typeof v)).map(([k, v]) => [k, String(v)]);
+function scalarRows(o: Record<string, unknown>): Array<[string, string]> {
+  return Object.entries(o).filter(([, v]) => v === null || ['string', 'number', 'boolean'].includes(typeof v)).map(([k, v]): [string, string] => [k, String(v)]);
 }
 
 /** Renders the bundle in `bundleDir` as a self-contained HTML page. Throws UsageError when it is not a bundle. */
@@ -67,22 +70,30 @@ export function renderEvidenceHtml(bundleDir: string): string {
       manifest = undefined;
     }
   }
-  const id = typeof manifest?.['id'] === 'string' ? manifest['id'] : path.basename(root);
+  const str = (k: string): string | undefined => {
+    const v = manifest?.[k];
+    return typeof v === 'string' ? v : undefined;
+  };
+  const id = str('incidentId') ?? str('id') ?? path.basename(root);
   const verdict = typeof manifest?.['verdict'] === 'string' ? manifest['verdict'] : undefined;
   const body: string[] = [`<h1>reclaimwatch evidence ${verdict ? `${verdictBadge(verdict)} ` : ''}<span class="mono">${escapeHtml(id)}</span></h1>`,
     '<p class="rw-muted">an incident\'s evidence bundle; a self-contained file (no network needed)</p>'];
-  if (manifest) body.push('<h2>Incident</h2>', htmlTable(['field', 'value'], scalarRows(manifest)));
+  if (manifest) {
+    const target = manifest['target'];
+    body.push('<h2>Incident</h2>', htmlTable(['field', 'value'], [...scalarRows(manifest), ...(target && typeof target === 'object' ? scalarRows(target as Record<string, unknown>).map(([k, v]) => [`target ${k}`, v]) : [])]));
+  }
   const flames: Array<{ box: string; svg: string; title: string }> = [];
   const parts = partFiles(root, manifest);
-  body.push('<h2>Parts</h2>', htmlTable(['file', 'what', 'size'], parts.map((p) => {
+  body.push('<h2>Parts</h2>', htmlTable(['part', 'file', 'size'], parts.map((p) => {
     const abs = path.resolve(root, p.file);
-    const there = p.file !== '' && abs.startsWith(`${root}${path.sep}`) && fs.existsSync(abs) && fs.statSync(abs).isFile();
-    return [p.file || '(unnamed)', evidencePartKind(p.file).title, there ? formatBytes(fs.statSync(abs).size) : `absent${p.note ? `: ${p.note}` : ''}`];
+    const there = p.absent === undefined && p.file !== '' && abs.startsWith(`${root}${path.sep}`) && fs.existsSync(abs) && fs.statSync(abs).isFile();
+    return [p.title ?? evidencePartKind(p.file).title, p.file, there ? `${formatBytes(fs.statSync(abs).size)}${p.note ? `; ${p.note}` : ''}` : `absent: ${p.absent ?? 'no such file in the bundle'}`];
   })));
   for (const p of parts) {
     const abs = path.resolve(root, p.file);
-    if (p.file === '' || !abs.startsWith(`${root}${path.sep}`) || !fs.existsSync(abs) || !fs.statSync(abs).isFile()) continue;
-    const { kind, title } = evidencePartKind(p.file);
+    if (p.absent !== undefined || p.file === '' || !abs.startsWith(`${root}${path.sep}`) || !fs.existsSync(abs) || !fs.statSync(abs).isFile()) continue;
+    const kind = evidencePartKind(p.file).kind;
+    const title = p.title ?? evidencePartKind(p.file).title;
     if (kind === 'manifest' || kind === 'page') continue;
     const { text, size, cut } = readCapped(abs);
     const head = `<h2>${escapeHtml(title)} <span class="rw-muted mono">${escapeHtml(p.file)}</span></h2>`;

@@ -152,6 +152,7 @@ export const APP_SCRIPT = String.raw`
       head.appendChild(html('div', null, findingsHtml(t.findings)));
     }, function (e) { fail(head, e); });
     function url(a, b) { return '/api/v1/targets/' + encodeURIComponent(id) + '/series?from=' + Math.floor(a) + '&to=' + Math.ceil(b) + '&step=' + stepFor(isLive ? range : b - a); }
+    var stepMs = 0;
     function show(pts) {
       points = pts;
       area.setAttribute('data-from', String(Math.floor(from)));
@@ -161,19 +162,20 @@ export const APP_SCRIPT = String.raw`
       if (charts) charts.update(pts);
       else charts = ctx.charts = rw.charts(area, pts, { onZoom: zoom });
       Array.prototype.forEach.call(bar.querySelectorAll('button'), function (b) { b.classList.toggle('rw-on', isLive && +b.getAttribute('data-range') === range); });
-      info.textContent = (isLive ? 'live, last ' : 'zoomed: ') + rw.time(from) + ' to ' + rw.time(to) + ' · ' + pts.length + ' points, one per ' + stepFor(isLive ? range : to - from) / 1000 + ' s' +
+      info.textContent = (isLive ? 'live, last ' : 'zoomed: ') + rw.time(from) + ' to ' + rw.time(to) + ' · ' + pts.length + ' points, one per ' + (stepMs || stepFor(isLive ? range : to - from)) / 1000 + ' s' +
         (isLive ? '' : ' · click a range to go back to live') + ' · drag across a chart to zoom';
     }
     function load() {
       to = isLive ? Math.max(ctx.lastTick, Date.now()) : to;
       if (isLive) from = to - range;
       busy = true;
-      return getJson(url(from, to)).then(function (s) { busy = false; show(s.points); if (!box.hasAttribute('data-ready')) performance.mark('rw-target-drawn'); box.setAttribute('data-ready', '1'); }, function (e) { busy = false; fail(area, e); });
+      return getJson(url(from, to)).then(function (s) { busy = false; stepMs = s.stepMs; show(s.points); if (!box.hasAttribute('data-ready')) performance.mark('rw-target-drawn'); box.setAttribute('data-ready', '1'); }, function (e) { busy = false; fail(area, e); });
     }
     function zoom(a, b) { if (b - a < 2000) return; isLive = false; from = a; to = b; load(); }
     ctx.onTick = function (ms) {
       if (!isLive || busy || !charts) return;
       var step = stepFor(range), lastT = points.length ? points[points.length - 1].t : ms - range;
+      if (lastT + 1 >= ms) return step;
       busy = true;
       getJson(url(lastT + 1, ms)).then(function (s) {
         busy = false;
@@ -215,21 +217,24 @@ export const APP_SCRIPT = String.raw`
       if (!inc.evidence) { box.appendChild(el('p', { class: 'rw-muted' }, ['no evidence bundle for this incident'])); box.setAttribute('data-ready', '1'); return; }
       var base = '/evidence/' + encodeURIComponent(inc.evidence.id) + '/';
       box.appendChild(html('p', null, '<a href="/evidence/' + encodeURIComponent(inc.evidence.id) + '.tar.gz" download>download the bundle (.tar.gz)</a>'));
-      var parts = (inc.evidence.parts || []).map(function (p) { return { file: partName(p), raw: p }; });
-      box.appendChild(html('div', null, table(['part', 'what', ''], parts.map(function (p) {
-        var k = rw.partKind(p.file), absent = typeof p.raw === 'object' && p.raw && (p.raw.absent || p.raw.reason);
-        return [esc(p.file || '(unnamed)'), esc(k.title), absent ? '<span class="rw-muted">absent: ' + esc(p.raw.reason || p.raw.absent) + '</span>' : '<a href="' + base + encodeURIComponent(p.file) + '">raw</a>'];
+      var parts = (inc.evidence.parts || []).map(function (p) {
+        var o = typeof p === 'object' && p ? p : {};
+        return { file: partName(p), title: o.title || rw.partKind(partName(p)).title, absent: o.status === 'absent' || o.absent ? String(o.reason || o.absent || 'absent') : '', note: o.note || '', bytes: o.bytes };
+      });
+      box.appendChild(html('div', null, table(['part', 'file', 'size', ''], parts.map(function (p) {
+        return [esc(p.title), esc(p.absent ? '' : p.file), p.bytes !== undefined && !p.absent ? esc(rw.bytes(p.bytes)) : '',
+          p.absent ? '<span class="rw-muted">absent: ' + esc(p.absent) + '</span>' : esc(p.note) + ' <a href="' + base + encodeURIComponent(p.file) + '">raw</a>'];
       }))));
       var pending = [];
       parts.forEach(function (p) {
         var k = rw.partKind(p.file);
-        if (!p.file || k.kind === 'manifest' || k.kind === 'page' || (typeof p.raw === 'object' && p.raw && (p.raw.absent || p.raw.reason))) return;
-        var sec = el('section', { 'data-part': p.file }, [html('h2', null, esc(k.title) + ' <span class="rw-muted mono">' + esc(p.file) + '</span>')]);
+        if (!p.file || p.absent || k.kind === 'manifest' || k.kind === 'page') return;
+        var sec = el('section', { 'data-part': p.file }, [html('h2', null, esc(p.title) + ' <span class="rw-muted mono">' + esc(p.file) + '</span>')]);
         box.appendChild(sec);
         var body = el('div');
         sec.appendChild(body);
         pending.push(fetch(base + encodeURIComponent(p.file)).then(function (r) { return r.ok ? r.text() : Promise.reject(new Error(r.status + ' ' + r.statusText)); }).then(function (text) {
-          if (k.kind === 'flame' || k.kind === 'flame-reversed') rw.flame(body, text, k.title);
+          if (k.kind === 'flame' || k.kind === 'flame-reversed') rw.flame(body, text, p.title);
           else if (k.kind === 'report-json') body.appendChild(reportSummary(text));
           else body.appendChild(el('pre', null, [text.length > 524288 ? text.slice(0, 524288) + '\n… (first 512 KiB shown; download the bundle for all of it)' : text]));
         }, function (e) { fail(body, e); }));
