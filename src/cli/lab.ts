@@ -15,6 +15,7 @@ import { parseBytes } from '../units/bytes.js';
 import path from 'node:path';
 import { LIVE_HOST } from '../host/host-paths.js';
 import { runVariantCell } from '../lab/variant-cell.js';
+import { PROFILE_METHODS, type ProfileMethod } from '../probe/kernel-profile.js';
 
 interface GuestCliOptions {
   cgroup: 'v1' | 'v2';
@@ -73,6 +74,13 @@ async function withGuestInterrupt(fn: (signal: AbortSignal) => Promise<number>):
   }
 }
 
+function profileMethods(list: string): ProfileMethod[] {
+  const ms = list.split(',').map((m) => m.trim()).filter(Boolean);
+  const bad = ms.filter((m) => !(PROFILE_METHODS as readonly string[]).includes(m));
+  if (ms.length === 0 || bad.length) throw new UsageError(`bad --profile-methods ${JSON.stringify(list)}: give some of ${PROFILE_METHODS.join(', ')}, comma-separated`);
+  return ms as ProfileMethod[];
+}
+
 const accelText = (a: 'kvm' | 'tcg'): string => (a === 'kvm' ? 'KVM' : 'TCG (software emulation: timings are not comparable to hardware)');
 
 /** Registers `reclaimwatch lab` and `reclaimwatch lab matrix`. */
@@ -111,8 +119,10 @@ export function registerLab(program: Command): void {
     .option('--limit <bytes>', 'the cgroup\'s memory limit', '64M')
     .option('--window <duration>', 'the doctor\'s window and the profile\'s length', '10s')
     .option('--proc-stack-hz <n>', 'stack reads per second when the profile falls back to /proc stacks', '20')
+    .option('--json', 'JSON on stdout (always; accepted because lab matrix adds it)')
+    .option('--profile-methods <list>', 'kernel profile methods to try, in order: bpftrace,perf,proc-stack', 'bpftrace,perf,proc-stack')
     .action(async (_o: unknown, cmd: Command) => {
-      const o = cmd.opts<{ thrash: string; dataDir: string; threads: string; fileMib: string; anonThreads: string; limit: string; window: string; procStackHz: string }>();
+      const o = cmd.opts<{ thrash: string; dataDir: string; threads: string; fileMib: string; anonThreads: string; limit: string; window: string; procStackHz: string; profileMethods: string }>();
       process.exitCode = await withInterrupt(async () => {
         const int = (v: string, name: string): number => {
           const n = Number(v);
@@ -122,7 +132,7 @@ export function registerLab(program: Command): void {
         const report = await runVariantCell(LIVE_HOST, {
           thrash: path.resolve(o.thrash), dataDir: o.dataDir, fileThreads: int(o.threads, '--threads'), fileMiB: int(o.fileMib, '--file-mib'),
           anonThreads: int(o.anonThreads, '--anon-threads'), anonMiB: 4, limitBytes: parseBytes(o.limit, '--limit'), windowMs: parseDurationMs(o.window, '--window'),
-          procStackHz: int(o.procStackHz, '--proc-stack-hz'),
+          procStackHz: int(o.procStackHz, '--proc-stack-hz'), profileMethods: profileMethods(o.profileMethods),
         });
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         return EXIT.ok;

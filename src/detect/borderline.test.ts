@@ -17,7 +17,7 @@ function thrashWindow(share: number): TargetModel {
   const sys = total * share;
   return {
     seconds: 5, gone: false,
-    cpu: { userCores: total - sys, systemCores: sys, totalCores: total, quotaCores: Infinity, ofCapacity: 0.95, throttledRatio: undefined, source: 'cgroup' },
+    cpu: { userCores: total - sys, systemCores: sys, totalCores: total, quotaCores: Infinity, ofCapacity: 0.95, throttledRatio: undefined, throttledPerSec: undefined, source: 'cgroup' },
     memory: { usageBytes: 62 << 20, limitBytes: 64 << 20, usageRatio: 0.97, limitHitsPerSec: 6000, oomKills: 0, underOom: false, pgscanPerSec: 40000, pgstealPerSec: 30000, reclaimEfficiency: 0.75, reclaimSource: 'host', refaultsPerSec: undefined, version: 'v1', missing: ['pgscan', 'refaults'] },
     progress: { minfltPerSec: 80, majfltPerSec: 20, faultsPerSec: 100, ioBytesPerSec: 0, ioSyscallsPerSec: 0, workPerSystemCpuSecond: 100 / sys * 0.8 },
     psi: { memorySome: 0.9, memoryFull: 0.6, cpuSome: 0.3, ioFull: 0, scope: 'cgroup' },

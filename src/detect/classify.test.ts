@@ -7,7 +7,7 @@ import type { ClassifyInput } from './verdict.js';
 
 const base = (): TargetModel => ({
   seconds: 5, gone: false,
-  cpu: { userCores: 0.01, systemCores: 0.01, totalCores: 0.02, quotaCores: 4, ofCapacity: 0.01, throttledRatio: 0, source: 'cgroup' },
+  cpu: { userCores: 0.01, systemCores: 0.01, totalCores: 0.02, quotaCores: 4, ofCapacity: 0.01, throttledRatio: 0, throttledPerSec: undefined, source: 'cgroup' },
   memory: { usageBytes: 1e8, limitBytes: 4e9, usageRatio: 0.025, limitHitsPerSec: 0, oomKills: 0, underOom: false, pgscanPerSec: 0, pgstealPerSec: 0, reclaimEfficiency: undefined, reclaimSource: 'cgroup', refaultsPerSec: 0, version: 'v2', missing: [] },
   progress: { minfltPerSec: 10, majfltPerSec: 0, faultsPerSec: 10, ioBytesPerSec: 0, ioSyscallsPerSec: 5, workPerSystemCpuSecond: undefined },
   psi: { memorySome: 0, memoryFull: 0, cpuSome: 0, ioFull: 0, scope: 'cgroup' },
@@ -20,7 +20,7 @@ const input = (m: TargetModel, probe: Partial<ClassifyInput['probe']> = {}, mglr
 /** The reference incident as a model: 29 cores in the kernel, 9 faults/s, at the limit, 32 of 1,093,267 pages freed. */
 const reference = (): TargetModel => {
   const m = base();
-  m.cpu = { userCores: 0.2, systemCores: 29, totalCores: 29.2, quotaCores: 30, ofCapacity: 0.97, throttledRatio: 0.9, source: 'cgroup' };
+  m.cpu = { userCores: 0.2, systemCores: 29, totalCores: 29.2, quotaCores: 30, ofCapacity: 0.97, throttledRatio: 0.9, throttledPerSec: undefined, source: 'cgroup' };
   m.memory = { ...m.memory!, usageBytes: 4.13e9, limitBytes: 4.29e9, usageRatio: 0.963, limitHitsPerSec: 500, pgscanPerSec: 1093267 / 564, pgstealPerSec: 32 / 564, reclaimEfficiency: 32 / 1093267 };
   m.progress = { minfltPerSec: 9, majfltPerSec: 0, faultsPerSec: 9, ioBytesPerSec: 0, ioSyscallsPerSec: 0, workPerSystemCpuSecond: 9 / 29 };
   m.psi = { memorySome: 0.99, memoryFull: 0.97, cpuSome: 0.1, ioFull: 0, scope: 'cgroup' };

@@ -46,7 +46,7 @@ function hostThrashProfile(): KernelProfile {
 function livelock(): TargetModel {
   return {
     seconds: 5, gone: false,
-    cpu: { userCores: 0.1, systemCores: 3.9, totalCores: 4, quotaCores: 4, ofCapacity: 1, throttledRatio: 0.9, source: 'cgroup' },
+    cpu: { userCores: 0.1, systemCores: 3.9, totalCores: 4, quotaCores: 4, ofCapacity: 1, throttledRatio: 0.9, throttledPerSec: undefined, source: 'cgroup' },
     memory: { usageBytes: 4.1e9, limitBytes: 4.29e9, usageRatio: 0.96, limitHitsPerSec: 400, oomKills: 0, underOom: false, pgscanPerSec: 2000, pgstealPerSec: 5, reclaimEfficiency: 0.0025, reclaimSource: 'cgroup', refaultsPerSec: 10, version: 'v2', missing: [] },
     progress: { minfltPerSec: 20, majfltPerSec: 0, faultsPerSec: 20, ioBytesPerSec: 0, ioSyscallsPerSec: 0, workPerSystemCpuSecond: 20 / 3.9 },
     psi: { memorySome: 0.99, memoryFull: 0.95, cpuSome: 0.2, ioFull: 0, scope: 'cgroup' },

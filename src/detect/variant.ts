@@ -61,7 +61,7 @@ export function assessVariant(input: VariantInput, t: Thresholds, stall: { probe
     missing.push('no kernel CPU profile of the target (doctor --profile)');
   }
   if (!holdEvidence) {
-    const probeText = probe.probes === 0 ? 'the mmap_lock probe did not run' : `the mmap_lock probe answered within ${Math.round(probe.worstLatencyMs ?? 0)} ms (< ${t.mmapLockStallMs} ms)`;
+    const probeText = probe.probes === 0 ? 'the mmap_lock probe did not run' : `the mmap_lock probe answered within ${(probe.worstLatencyMs ?? 0).toFixed(1)} ms (< ${t.mmapLockStallMs} ms)`;
     const traceText = trace?.ran ? (hold ? `no traced mmap_lock hold ≥ 1 s (longest ${Math.round(hold.maxHoldMs)} ms)` : 'the trace had no mmap_lock tracepoints') : 'no mmap_lock trace (doctor --trace)';
     missing.push(`no sign of a long mmap_lock hold: ${probeText}; ${traceText}`);
   }

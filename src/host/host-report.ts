@@ -3,11 +3,12 @@ import fs from 'node:fs';
 import type { HostPaths } from './host-paths.js';
 import { detectCgroupLayout, type CgroupMode } from '../kernel/cgroup/layout.js';
 import { readLruGen, type LruGen } from '../kernel/sys/lru-gen.js';
-import { TRACEPOINTS_USED, findTracefs, hasKprobes, hasTracepoint } from '../kernel/sys/tracing.js';
+import { TRACEPOINTS_USED, hasKprobes, hasTracepoint } from '../kernel/sys/tracing.js';
 import { readKernelFileIfExists } from '../kernel/read.js';
 import { readMeminfo } from '../kernel/proc/meminfo.js';
 import { readProcStat } from '../kernel/proc/stat.js';
 import { runWithDeadline } from '../probe/run-with-deadline.js';
+import { type Exposure, readExposure } from './exposure.js';
 
 /** An external tool reclaimwatch can use. */
 export interface ToolInfo {
@@ -26,8 +27,52 @@ export interface HostReport {
   cgroup: { mode: CgroupMode; memory: 'v1' | 'v2' | undefined; v1Memory: string | undefined; unified: string | undefined; unifiedControllers: string[] };
   psi: { host: boolean; cgroup: boolean };
   mglru: LruGen;
-  tracefs: { path: string | undefined; tracepoints: Record<string, boolean>; kprobes: boolean };
+  /**
+   * `state`: `readable`, `unreadable` (mounted, but not readable by this user: tracefs is mode 0700, root only),
+   * or `absent` (not mounted). Tracepoints are `null` ("cannot tell") when tracefs is unreadable, never "missing".
+   */
+  tracefs: { path: string | undefined; state: TracefsState; tracepoints: Record<string, boolean | null>; kprobes: boolean | null };
   tools: ToolInfo[];
+  /** Which of the two reclaim livelocks this node is exposed to, and why (src/host/exposure.ts). */
+  exposure: Exposure;
+}
+
+/** Whether tracefs is there for this user. */
+export type TracefsState = 'readable' | 'unreadable' | 'absent';
+
+/**
+ * What a stat of `<tracefs>/events` says, for this user: it exists (readable), EACCES/EPERM (mounted but
+ * mode 0700, root only: "not readable by you"), or ENOENT (absent, unless /proc/self/mounts lists a tracefs
+ * there anyway). Pure.
+ */
+export function tracefsStateOf(o: { eventsErrno: string | undefined; listedInMounts: boolean }): TracefsState {
+  if (o.eventsErrno === undefined) return 'readable';
+  if (o.eventsErrno === 'EACCES' || o.eventsErrno === 'EPERM' || o.listedInMounts) return 'unreadable';
+  return 'absent';
+}
+
+/** Finds tracefs and tells "absent" from "not readable by you". */
+export function locateTracefs(host: HostPaths): { path: string | undefined; state: TracefsState } {
+  let mounts = '';
+  try {
+    mounts = fs.readFileSync(`${host.proc}/self/mounts`, 'utf8');
+  } catch {
+    /* fixture trees may lack it */
+  }
+  let unreadable: string | undefined;
+  for (const d of [`${host.sys}/kernel/tracing`, `${host.sys}/kernel/debug/tracing`]) {
+    let errno: string | undefined;
+    try {
+      fs.statSync(`${d}/events`);
+    } catch (err) {
+      errno = (err as NodeJS.ErrnoException).code ?? 'EIO';
+    }
+    const listed = mounts.split('\n').some((l) => l.split(' ')[1] === d.replace(host.sys, '/sys') && l.split(' ')[2] === 'tracefs');
+    const state = tracefsStateOf({ eventsErrno: errno, listedInMounts: listed });
+    if (state === 'readable') return { path: d, state };
+    if (state === 'unreadable') unreadable ??= d;
+  }
+  return unreadable ? { path: unreadable, state: 'unreadable' } : { path: undefined, state: 'absent' };
 }
 
 function which(name: string, rootfs: string): string | undefined {
@@ -57,22 +102,26 @@ export async function probeTool(name: string, rootfs = '/'): Promise<ToolInfo> {
 /** Builds the host report; tools are probed only when `tools` is true and the host is live. */
 export async function buildHostReport(host: HostPaths, opts: { tools?: boolean } = {}): Promise<HostReport> {
   const layout = detectCgroupLayout(host);
-  const tracefs = findTracefs(host);
+  const tf = locateTracefs(host);
+  const tracefs = tf.state === 'readable' ? tf.path : undefined;
   const mem = readMeminfo(host);
-  const tracepoints: Record<string, boolean> = {};
-  for (const tp of TRACEPOINTS_USED) tracepoints[tp] = tracefs !== undefined && hasTracepoint(tracefs, tp);
+  const tracepoints: Record<string, boolean | null> = {};
+  for (const tp of TRACEPOINTS_USED) tracepoints[tp] = tf.state === 'unreadable' ? null : tracefs !== undefined && hasTracepoint(tracefs, tp);
   const tools = opts.tools === false ? [] : await Promise.all(['bpftrace', 'perf', 'gdb', 'eu-stack', 'qemu-system-x86_64'].map((n) => probeTool(n, host.rootfs)));
   const unifiedPsi = layout.unified !== undefined && fs.existsSync(`${layout.unified}/memory.pressure`) || (layout.unified !== undefined && fs.readdirSync(layout.unified).some((d) => fs.existsSync(`${layout.unified}/${d}/memory.pressure`)));
+  const kernelRelease = (readKernelFileIfExists(`${host.proc}/sys/kernel/osrelease`, 256) ?? 'unknown').trim();
+  const mglru = readLruGen(host);
   return {
-    kernelRelease: (readKernelFileIfExists(`${host.proc}/sys/kernel/osrelease`, 256) ?? 'unknown').trim(),
+    kernelRelease,
     cpus: readProcStat(host).cpus,
     memoryBytes: mem['MemTotal'] ?? 0,
     swapBytes: mem['SwapTotal'] ?? 0,
     root: process.getuid?.() === 0,
     cgroup: { mode: layout.mode, memory: layout.v1Memory ? 'v1' : layout.unifiedControllers.includes('memory') ? 'v2' : undefined, v1Memory: layout.v1Memory, unified: layout.unified, unifiedControllers: layout.unifiedControllers },
     psi: { host: fs.existsSync(`${host.proc}/pressure/memory`), cgroup: unifiedPsi },
-    mglru: readLruGen(host),
-    tracefs: { path: tracefs, tracepoints, kprobes: hasKprobes(tracefs) },
+    mglru,
+    tracefs: { path: tf.path, state: tf.state, tracepoints, kprobes: tf.state === 'unreadable' ? null : hasKprobes(tracefs) },
     tools,
+    exposure: readExposure(host, kernelRelease, mglru),
   };
 }

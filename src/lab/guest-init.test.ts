@@ -38,11 +38,20 @@ test('renderGuestInit() keeps a checkout under /tmp visible over the scratch dis
   const script = renderGuestInit({ ...base, cgroup: 'v2', mglru: undefined, scratch: true, keep: ['/tmp/ci-clone', '/work/main', '/usr/bin', '/var/tmp/x/'] });
   assert.deepEqual(hiddenByScratch(['/tmp/ci-clone', '/work/main', '/tmpx', '/var/tmp/x/', '/tmp']), ['/tmp/ci-clone', '/var/tmp/x', '/tmp']);
   const aside = script.indexOf('mount --bind $R/tmp/ci-clone /keep/0');
-  const scratchMount = script.indexOf('mount -t ext4 /dev/vda');
+  const scratchMount = script.indexOf('mount -t ext4 $SCRATCH');
   const back = script.indexOf('mount --bind /keep/0 $R/tmp/ci-clone');
   assert.ok(aside > 0 && aside < scratchMount && scratchMount < back, 'bound aside before the scratch mount, back after');
   assert.ok(script.includes('mount --bind /keep/1 $R/var/tmp/x'));
   assert.ok(!script.includes('/keep/2'), '/work/main and /usr/bin need no keeping');
   const r = spawnSync('sh', ['-n'], { input: script });
   assert.equal(r.status, 0, String(r.stderr));
+});
+
+test('renderGuestInit() mounts the host\'s files from the rwroot disk image instead of 9p when told to', () => {
+  const script = renderGuestInit({ ...base, cgroup: 'v2', mglru: 'on', share: 'disk' });
+  assert.match(script, /ROOTDISK=\$\(disk rwroot\)/);
+  assert.match(script, /mount -t ext4 -o ro,noload \$ROOTDISK \/host/);
+  assert.doesNotMatch(script, /mount -t 9p/);
+  assert.match(renderGuestInit({ ...base, cgroup: 'v2', mglru: 'on' }), /mount -t 9p/);
+  assert.equal(spawnSync('sh', ['-n'], { input: script }).status, 0);
 });

@@ -21,8 +21,10 @@ export interface GuestInitConfig {
   env: Readonly<Record<string, string>>;
   /** The guest's own deadline (backstop for the host's), seconds. */
   watchdogS: number;
-  /** True when a scratch disk is attached as /dev/vda. */
+  /** True when a scratch disk is attached (virtio-blk, serial `rwscratch`; /dev/vda). */
   scratch: boolean;
+  /** How the host's files arrive: over 9p (default) or as a read-only ext4 disk (serial `rwroot`). */
+  share?: '9p' | 'disk';
   /**
    * Host paths that must stay visible although /tmp and /var/tmp get the scratch disk (or a tmpfs) mounted
    * over them: reclaimwatch's own checkout and the working directory, when they live there (a CI clone in /tmp).
@@ -64,8 +66,8 @@ echo ${cfg.mglru === 'on' ? 'y' : 'n'} > /sys/kernel/mm/lru_gen/enabled || fail 
   const keepAside = keep.map((p, i) => `mkdir -p /keep/${i} && mount --bind $R${q(p)} /keep/${i} || fail ${q(`cannot keep ${p} visible`)}`).join('\n');
   const keepBack = keep.map((p, i) => `mkdir -p $R${q(p)} && mount --bind /keep/${i} $R${q(p)} || fail ${q(`cannot keep ${p} visible`)}`).join('\n');
   const scratch = cfg.scratch
-    ? `i=0; while [ ! -b /dev/vda ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
-mount -t ext4 /dev/vda $R/var/tmp || fail "cannot mount the scratch disk (/dev/vda, ext4)"
+    ? `SCRATCH=$(disk rwscratch) || SCRATCH=/dev/vda
+mount -t ext4 $SCRATCH $R/var/tmp || fail "cannot mount the scratch disk ($SCRATCH, ext4)"
 mkdir -p $R/var/tmp/tmp && chmod 1777 $R/var/tmp/tmp $R/var/tmp && mount --bind $R/var/tmp/tmp $R/tmp`
     : `mount -t tmpfs -o mode=1777 tmpfs $R/tmp`;
   return `#!/bin/sh
@@ -83,13 +85,17 @@ exec 3>/dev/null
 fail() { say "setup failed: $*"; status "fail $*"; sleep 0.2; poweroff -f; sleep 5; }
 for m in ${cfg.modules.map((m) => q(`/${m}`)).join(' ')}; do insmod "$m" || fail "cannot load module $m"; done
 say "modules loaded"
+disk() { i=0; while [ $i -lt 50 ]; do for b in /sys/block/vd*; do [ "$(cat $b/serial 2>/dev/null)" = "$1" ] && { echo /dev/\${b##*/}; return 0; }; done; sleep 0.1; i=$((i+1)); done; return 1; }
 port() { for n in /sys/class/virtio-ports/*/name; do [ "$(cat "$n" 2>/dev/null)" = "$1" ] && { d=\${n%/name}; echo /dev/\${d##*/}; return 0; }; done; return 1; }
 i=0; while ! port ${GUEST_PORTS.stderr} >/dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
 P=$(port ${GUEST_PORTS.status}) && exec 3>"$P" || say "no status port"
 say "ports up"
 R=/newroot
 mkdir -p /host /rw $R
-mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=262144 hostroot /host || fail "cannot mount the host root over 9p"
+${cfg.share === 'disk'
+    ? `ROOTDISK=$(disk rwroot) || fail "no disk with serial rwroot (the image of the host's files)"
+mount -t ext4 -o ro,noload $ROOTDISK /host || fail "cannot mount the image of the host's files ($ROOTDISK, ext4)"`
+    : 'mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=262144 hostroot /host || fail "cannot mount the host root over 9p"'}
 mount -t tmpfs -o mode=755 rw /rw && mkdir -p /rw/upper /rw/work
 mount -t overlay overlay -o lowerdir=/host,upperdir=/rw/upper,workdir=/rw/work $R || fail "cannot mount the overlay over the host root"
 say "host root mounted"

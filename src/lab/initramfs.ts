@@ -8,22 +8,42 @@ import { buildCpioNewc, type CpioEntry } from './cpio-newc.js';
 import { type ModulePlan, parseModulesBuiltin, parseModulesDep, resolveModuleLoadOrder } from './modules-dep.js';
 import type { GuestKernel } from './guest-kernel.js';
 
-/** Modules the guest cannot start without: PCI virtio, 9p over virtio, the console ports, ext4, overlay. */
-export const REQUIRED_MODULES = ['virtio_pci', 'virtio_console', '9pnet_virtio', '9p', 'overlay', 'virtio_blk', 'ext4', 'crc32c_generic'] as const;
+/** Modules the guest cannot start without: PCI virtio, the console ports, virtio disks with ext4, overlay. */
+export const REQUIRED_MODULES = ['virtio_pci', 'virtio_console', 'overlay', 'virtio_blk', 'ext4', 'crc32c_generic'] as const;
+/** Modules that share the host's root over 9p; kernels without them (Debian's -cloud-amd64) get a disk image of it instead. */
+export const NINEP_MODULES = ['9pnet_virtio', '9p'] as const;
 /** Loaded when present (faster crc32c for ext4). */
 export const OPTIONAL_MODULES = ['crc32c_intel'] as const;
 
-/** The modules `kernel` needs loaded, or an empty plan when it has no module tree (everything built in, or it fails). */
-export function planGuestModules(kernel: GuestKernel): ModulePlan {
-  if (kernel.modulesDir === undefined) return { load: [], builtin: [], missing: [] };
+/**
+ * How the guest sees the host's files: `9p` shares the whole root read-only; `disk` attaches a read-only ext4
+ * image of what the command needs (Node and its libraries, the checkout, the paths kept) on virtio-blk.
+ */
+export type GuestShare = '9p' | 'disk';
+
+/** The modules plan and the share it allows. */
+export interface GuestModulePlan extends ModulePlan {
+  share: GuestShare;
+}
+
+/**
+ * The modules `kernel` needs loaded, and how it can see the host's files: 9p where the kernel has it (unless
+ * `want` is `disk`), else a disk image. An empty plan when it has no module tree (everything built in, or it fails).
+ */
+export function planGuestModules(kernel: GuestKernel, want: 'auto' | GuestShare = 'auto'): GuestModulePlan {
+  if (kernel.modulesDir === undefined) return { load: [], builtin: [], missing: [], share: want === 'disk' ? 'disk' : '9p' };
   const dep = parseModulesDep(fs.readFileSync(path.join(kernel.modulesDir, 'modules.dep'), 'utf8'));
   const builtinFile = path.join(kernel.modulesDir, 'modules.builtin');
   const builtin = parseModulesBuiltin(fs.existsSync(builtinFile) ? fs.readFileSync(builtinFile, 'utf8') : '');
-  const plan = resolveModuleLoadOrder(dep, builtin, REQUIRED_MODULES, OPTIONAL_MODULES);
+  const with9p = resolveModuleLoadOrder(dep, builtin, [...REQUIRED_MODULES, ...NINEP_MODULES], OPTIONAL_MODULES);
+  const ninepMissing = with9p.missing.filter((m) => (NINEP_MODULES as readonly string[]).includes(m));
+  const share: GuestShare = want === 'disk' || (want === 'auto' && ninepMissing.length > 0) ? 'disk' : '9p';
+  const plan = share === '9p' ? with9p : resolveModuleLoadOrder(dep, builtin, REQUIRED_MODULES, OPTIONAL_MODULES);
   if (plan.missing.length > 0) {
-    throw new KernelLacksError('lab-modules', `kernel ${kernel.release ?? kernel.spec} has neither built in nor as modules: ${plan.missing.join(', ')}; lab needs virtio, 9p, overlay and ext4`);
+    const need = share === '9p' ? 'virtio, 9p, overlay and ext4 (or, with --share disk, virtio, overlay and ext4)' : 'virtio (pci, console, blk), overlay and ext4';
+    throw new KernelLacksError('lab-modules', `kernel ${kernel.release ?? kernel.spec} has neither built in nor as modules: ${plan.missing.join(', ')}; lab needs ${need}`);
   }
-  return plan;
+  return { ...plan, share };
 }
 
 async function moduleBytes(file: string): Promise<Buffer> {

@@ -29,3 +29,9 @@ test('lastJsonObject() ignores arrays and broken JSON', () => {
   assert.equal(lastJsonObject('{"a": '), undefined);
   assert.deepEqual(lastJsonObject('x\n{"a":1}'), { a: 1 });
 });
+
+test('parseCellVerdict() reads the variant: top level, in the verdict, or of the first target', () => {
+  assert.equal(parseCellVerdict('{"verdict":{"class":"reclaim-livelock","figures":{}},"variant":"lru-lock"}').variant, 'lru-lock');
+  assert.equal(parseCellVerdict('{"targets":[{"verdict":"thrashing","variant":{"variant":"unknown","missing":[]}}],"verdict":"x"}').variant, 'unknown');
+  assert.equal(parseCellVerdict('{"verdict":"affected"}').variant, undefined);
+});

@@ -9,6 +9,8 @@ export interface CellVerdict {
   figures: Record<string, number>;
   /** Why there is no verdict, when there is none. */
   why: string | undefined;
+  /** The livelock's variant (`mmap-lock`, `lru-lock`, `unknown`, `none`) when the output names one. */
+  variant: string | undefined;
 }
 
 type Obj = Record<string, unknown>;
@@ -42,6 +44,13 @@ function verdictWord(v: unknown): string | undefined {
   return undefined;
 }
 
+/** A variant as a word: a string, or an object's `variant` field (the classifier's VariantAssessment). */
+function variantWord(v: unknown): string | undefined {
+  if (typeof v === 'string' && v.trim()) return v.trim();
+  if (isObj(v) && typeof v['variant'] === 'string') return v['variant'];
+  return undefined;
+}
+
 function numbers(o: unknown): Record<string, number> {
   const out: Record<string, number> = {};
   if (!isObj(o)) return out;
@@ -52,11 +61,13 @@ function numbers(o: unknown): Record<string, number> {
 /** Extracts the verdict and deciding figures from a command's stdout. */
 export function parseCellVerdict(stdout: string): CellVerdict {
   const doc = lastJsonObject(stdout);
-  if (!doc) return { verdict: undefined, figures: {}, why: stdout.trim() ? 'the output held no JSON document' : 'the command printed nothing' };
+  if (!doc) return { verdict: undefined, figures: {}, why: stdout.trim() ? 'the output held no JSON document' : 'the command printed nothing', variant: undefined };
   const legs = Array.isArray(doc['legs']) ? (doc['legs'] as unknown[]).filter(isObj) : [];
   const leg = legs[0];
   const legVerdict = leg ? leg['verdict'] : undefined;
   const verdict = verdictWord(doc['verdict']) ?? verdictWord(legVerdict);
   const figures = { ...numbers(doc['figures']), ...numbers(isObj(doc['verdict']) ? doc['verdict']['figures'] : undefined), ...numbers(isObj(legVerdict) ? legVerdict['figures'] : undefined) };
-  return { verdict, figures, why: verdict === undefined ? 'the JSON document has no "verdict" field' : undefined };
+  const targets = Array.isArray(doc['targets']) ? (doc['targets'] as unknown[]).filter(isObj) : [];
+  const variant = variantWord(doc['variant']) ?? variantWord(isObj(doc['verdict']) ? doc['verdict']['variant'] : undefined) ?? variantWord(leg?.['variant']) ?? variantWord(isObj(legVerdict) ? legVerdict['variant'] : undefined) ?? variantWord(targets[0]?.['variant']);
+  return { verdict, figures, why: verdict === undefined ? 'the JSON document has no "verdict" field' : undefined, variant };
 }

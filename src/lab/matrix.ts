@@ -21,6 +21,8 @@ export interface MatrixCell extends CellVerdict {
   commandMs: number | undefined;
   /** Set when the guest run failed (timeout, setup, crash). */
   error: string | undefined;
+  /** How the host's files reached the guest (9p, or a disk image for kernels without 9p). */
+  share?: '9p' | 'disk';
 }
 
 /** Options of `runMatrix`. */
@@ -64,7 +66,7 @@ export async function runMatrix(opts: MatrixOptions): Promise<MatrixCell[]> {
       let cell: MatrixCell;
       try {
         const r = await runInGuest({ ...guestOptions(opts), kernel, ...(mglru === 'keep' ? {} : { mglru }) });
-        cell = { kernel: kernel.spec, release: kernel.release, mglru, mglruRead: r.mglru, exitCode: r.exitCode, accel: r.accel, bootMs: r.bootMs, commandMs: r.commandMs, error: undefined, ...parseCellVerdict(r.stdout) };
+        cell = { kernel: kernel.spec, release: kernel.release, mglru, mglruRead: r.mglru, exitCode: r.exitCode, accel: r.accel, bootMs: r.bootMs, commandMs: r.commandMs, error: undefined, share: r.share, ...parseCellVerdict(r.stdout) };
       } catch (err) {
         if (!(err instanceof GuestFailedError) || err.reason === 'interrupted') throw err;
         cell = { kernel: kernel.spec, release: kernel.release, mglru, mglruRead: undefined, exitCode: undefined, accel: err.accel, bootMs: undefined, commandMs: undefined, error: err.message, ...parseCellVerdict(err.stdout) };

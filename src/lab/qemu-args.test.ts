@@ -13,7 +13,7 @@ test('buildQemuArgs() shares the root read-only over 9p, gives three serial port
   assert.match(after(args, '-fsdev')[0] ?? '', /^local,id=hostroot,path=\/,security_model=none,readonly=on/);
   assert.deepEqual(after(args, '-chardev'), ['socket,id=ch-status,path=/r/s', 'socket,id=ch-stdout,path=/r/o', 'socket,id=ch-stderr,path=/r/e']);
   assert.ok(after(args, '-device').includes('virtserialport,bus=vser.0,chardev=ch-stdout,name=rw.stdout'));
-  assert.ok(after(args, '-device').includes('virtio-blk-pci,drive=scratch'));
+  assert.ok(after(args, '-device').includes('virtio-blk-pci,drive=scratch,serial=rwscratch'));
   assert.ok(args.includes('-no-reboot'));
   assert.match(after(args, '-append')[0] ?? '', /console=ttyS0 panic=-1/);
 });
@@ -23,4 +23,12 @@ test('buildQemuArgs() uses the host CPU model under KVM and no disk without a sc
   assert.deepEqual(after(args, '-accel'), ['kvm']);
   assert.deepEqual(after(args, '-cpu'), ['host']);
   assert.equal(args.includes('-drive'), false);
+});
+
+test('buildQemuArgs() attaches a read-only root image (serial rwroot) instead of the 9p share when given one', () => {
+  const args = buildQemuArgs({ ...plan, accel: 'tcg', rootImage: '/r/root.img' });
+  assert.deepEqual(after(args, '-fsdev'), []);
+  assert.ok(!after(args, '-device').some((d) => d.startsWith('virtio-9p')));
+  assert.ok(after(args, '-drive').includes('file=/r/root.img,format=raw,if=none,id=hostroot,readonly=on'));
+  assert.ok(after(args, '-device').includes('virtio-blk-pci,drive=hostroot,serial=rwroot'));
 });

@@ -10,8 +10,10 @@ export interface QemuPlan {
   extraCmdline?: readonly string[];
   cpus: number;
   memoryBytes: number;
-  /** Directory shared read-only as the guest's lower root (normally "/"). */
+  /** Directory shared read-only over 9p as the guest's lower root (normally "/"), when `rootImage` is not given. */
   shareRoot: string;
+  /** Read-only ext4 image of the host's files, attached on virtio-blk (serial `rwroot`) instead of the 9p share. */
+  rootImage?: string | undefined;
   /** Raw ext4 image attached as /dev/vda, if any. */
   scratchImage: string | undefined;
   /** Unix sockets the host listens on; qemu connects to each as a client. */
@@ -35,15 +37,19 @@ export function buildQemuArgs(plan: QemuPlan): string[] {
     '-smp', String(plan.cpus), '-m', `${memMiB}M`,
     '-kernel', plan.vmlinuz, '-initrd', plan.initrd, '-append', guestCmdline(plan),
     '-serial', `file:${plan.consoleLog}`,
-    '-fsdev', `local,id=hostroot,path=${plan.shareRoot},security_model=none,readonly=on,multidevs=remap`,
-    '-device', 'virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot',
+    ...(plan.rootImage === undefined
+      ? ['-fsdev', `local,id=hostroot,path=${plan.shareRoot},security_model=none,readonly=on,multidevs=remap`, '-device', 'virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot']
+      : []),
     '-device', 'virtio-serial-pci,id=vser',
   ];
   for (const [key, name] of Object.entries(GUEST_PORTS) as [keyof typeof GUEST_PORTS, string][]) {
     args.push('-chardev', `socket,id=ch-${key},path=${plan.sockets[key]}`, '-device', `virtserialport,bus=vser.0,chardev=ch-${key},name=${name}`);
   }
   if (plan.scratchImage !== undefined) {
-    args.push('-drive', `file=${plan.scratchImage},format=raw,if=none,id=scratch,cache=unsafe`, '-device', 'virtio-blk-pci,drive=scratch');
+    args.push('-drive', `file=${plan.scratchImage},format=raw,if=none,id=scratch,cache=unsafe`, '-device', 'virtio-blk-pci,drive=scratch,serial=rwscratch');
+  }
+  if (plan.rootImage !== undefined) {
+    args.push('-drive', `file=${plan.rootImage},format=raw,if=none,id=hostroot,readonly=on`, '-device', 'virtio-blk-pci,drive=hostroot,serial=rwroot');
   }
   return args;
 }

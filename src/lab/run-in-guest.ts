@@ -11,8 +11,9 @@ import { GuestFailedError } from './guest-failed-error.js';
 import { openGuestChannels, type StatusEvent } from './guest-channels.js';
 import { renderGuestInit } from './guest-init.js';
 import { type GuestKernel, resolveGuestKernel } from './guest-kernel.js';
-import { buildInitramfs, initramfsModulePaths, planGuestModules } from './initramfs.js';
+import { type GuestShare, buildInitramfs, initramfsModulePaths, planGuestModules } from './initramfs.js';
 import { buildQemuArgs } from './qemu-args.js';
+import { buildRootImage } from './root-image.js';
 
 /** Where lab keeps downloaded kernels and its KVM record. */
 
@@ -40,6 +41,12 @@ export interface RunInGuestOptions {
   /** Environment of the command (PATH, HOME, TERM and RECLAIMWATCH_IN_LAB=1 are always set). */
   env?: Record<string, string>;
   accel?: AccelChoice;
+  /**
+   * How the guest sees the host's files: `9p` (the whole root, read-only), `disk` (a read-only ext4 image of
+   * Node, the checkout, the working directory and `keep` paths, for kernels without 9p such as Debian's cloud
+   * flavours), or `auto` (default): 9p where the kernel has it, else disk.
+   */
+  share?: 'auto' | GuestShare;
   /** Size of the sparse ext4 scratch disk mounted at /var/tmp (and /tmp); 0 for none. Default 2 GiB. */
   scratchBytes?: number;
   cacheDir?: string;
@@ -70,6 +77,8 @@ export interface GuestRun {
   commandMs: number;
   /** /sys/kernel/mm/lru_gen/enabled as the guest read it before the command ("0x0007"), when present. */
   mglru: string | undefined;
+  /** How the host's files reached the guest. */
+  share: GuestShare;
   kernel: { spec: string; release: string | undefined; vmlinuz: string; package: { name: string; version: string } | undefined };
 }
 
@@ -166,6 +175,14 @@ async function bootOnce(qemu: string, args: string[], dir: string, consoleLog: s
   }
 }
 
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 async function makeScratch(file: string, bytes: number): Promise<void> {
   fs.closeSync(fs.openSync(file, 'w'));
   fs.truncateSync(file, bytes);
@@ -188,14 +205,22 @@ export async function runInGuest(opts: RunInGuestOptions): Promise<GuestRun> {
   const fetchOpts = { cacheDir, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) };
   const kernel = typeof opts.kernel === 'string' ? await resolveGuestKernel(opts.kernel, fetchOpts) : opts.kernel;
   const busybox = await findStaticBusybox(opts.busybox, fetchOpts);
-  const plan = planGuestModules(kernel);
+  const plan = planGuestModules(kernel, opts.share ?? 'auto');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rwlab-'));
   try {
+    const checkout = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
     const scratchBytes = opts.scratchBytes ?? DEFAULT_SCRATCH_BYTES;
     const scratchImage = scratchBytes > 0 ? path.join(dir, 'scratch.img') : undefined;
     if (scratchImage !== undefined) await makeScratch(scratchImage, scratchBytes);
     const cwd = opts.cwd ?? process.cwd();
+    let rootImage: string | undefined;
+    if (plan.share === 'disk') {
+      rootImage = path.join(dir, 'root.img');
+      const img = await buildRootImage(rootImage, { programs: [process.execPath, '/usr/bin/env', '/bin/sh'], paths: [process.execPath, checkout, cwd, ...(opts.keep ?? [])], busybox });
+      opts.onProgress?.(`${kernel.release ?? kernel.spec}: ${opts.share === 'disk' ? 'as asked' : 'no 9p in this kernel'}: the guest gets a read-only ext4 image of Node, the checkout and kept paths (${img.files} files, ${(img.bytes / (1 << 20)).toFixed(0)} MiB, built in ${(img.elapsedMs / 1000).toFixed(1)} s)`);
+    }
     const init = renderGuestInit({
+      share: plan.share,
       modules: initramfsModulePaths(plan),
       cgroup: opts.cgroup,
       mglru: opts.mglru,
@@ -205,7 +230,8 @@ export async function runInGuest(opts: RunInGuestOptions): Promise<GuestRun> {
       watchdogS: opts.timeoutMs / 1000 + 5,
       scratch: scratchImage !== undefined,
       // reclaimwatch's checkout, Node and the working directory must stay visible in the guest.
-      keep: [cwd, path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..'), path.dirname(process.execPath), ...(opts.keep ?? [])],
+      // (a kept file is kept through its directory: bind mounts aside need a directory).
+      keep: [cwd, checkout, path.dirname(process.execPath), ...(opts.keep ?? []).map((k) => (isDirectory(k) ? k : path.dirname(k)))],
     });
     const initrd = path.join(dir, 'initrd.cpio');
     fs.writeFileSync(initrd, await buildInitramfs({ busybox, kernel, plan, init }));
@@ -213,7 +239,7 @@ export async function runInGuest(opts: RunInGuestOptions): Promise<GuestRun> {
     const qemu = opts.qemu ?? 'qemu-system-x86_64';
     const decision = decideAccel(opts.accel ?? 'auto', cacheDir);
     const argsFor = (accel: 'kvm' | 'tcg'): string[] => buildQemuArgs({
-      accel, vmlinuz: kernel.pvhVmlinux ?? kernel.vmlinuz, initrd, cpus: opts.cpus, memoryBytes: opts.memoryBytes, shareRoot: '/', scratchImage,
+      accel, vmlinuz: kernel.pvhVmlinux ?? kernel.vmlinuz, initrd, cpus: opts.cpus, memoryBytes: opts.memoryBytes, shareRoot: '/', rootImage, scratchImage,
       sockets: { status: path.join(dir, 'status.sock'), stdout: path.join(dir, 'stdout.sock'), stderr: path.join(dir, 'stderr.sock') }, consoleLog,
     });
     let accel: 'kvm' | 'tcg' = decision === 'tcg' ? 'tcg' : 'kvm';
@@ -243,7 +269,7 @@ export async function runInGuest(opts: RunInGuestOptions): Promise<GuestRun> {
     const readyAt = a.readyAtMs ?? a.startMs;
     return {
       exitCode: a.exitCode, stdout, stderr: Buffer.concat(a.stderr).toString('utf8'), accel,
-      bootMs: Math.round(readyAt - a.startMs), commandMs: Math.round((a.exitAtMs ?? readyAt) - readyAt), mglru: a.mglru,
+      bootMs: Math.round(readyAt - a.startMs), commandMs: Math.round((a.exitAtMs ?? readyAt) - readyAt), mglru: a.mglru, share: plan.share,
       kernel: { spec: kernel.spec, release: kernel.release, vmlinuz: kernel.vmlinuz, package: kernel.package },
     };
   } finally {

@@ -187,6 +187,10 @@ export interface ProfileOptions {
   perf?: string;
   /** Ends the profile early with what it has. */
   signal?: AbortSignal;
+  /** Called once when sampling begins (bpftrace attached, perf started, first stack read), to line up a window. */
+  onStarted?: () => void;
+  /** Time bpftrace may take to compile and attach (default 30 s; an emulated guest needs more). */
+  attachBudgetMs?: number;
 }
 
 /** Who is profiled: the doctor's Target, or just a few of its fields. */
@@ -234,13 +238,37 @@ async function profileWithBpftrace(host: HostPaths, target: ProfileTarget, o: Pr
   const f = bpftraceFilter(host, target);
   const body = `profile:hz:${hz} /${f.predicate}/ { @rw_events = count(); @rw_k[kstack] = count(); }`;
   const script = buildScript({ durationMs: o.durationMs }, [{ body, tempMaps: [], unavailable: [] }]);
-  const run = await runBpftrace({ bpftrace: o.bpftrace ?? 'bpftrace', script, durationMs: o.durationMs, ...(o.signal ? { stop: o.signal } : {}), startupBudgetMs: 30_000, graceMs: 3_000 });
-  const keyed = asKeyedNumbers(run.stream.maps.get('@rw_k'));
-  const stacks = Object.entries(keyed).map(([k, count]) => ({ frames: parseKstack(k), count }));
+  const budget = o.attachBudgetMs ?? 30_000;
+  const attachTimer = new AbortController();
+  const timer = setTimeout(() => attachTimer.abort(), budget);
+  let attached = false;
+  const stop = o.signal ? AbortSignal.any([o.signal, attachTimer.signal]) : attachTimer.signal;
+  let run;
+  try {
+    run = await runBpftrace({
+      bpftrace: o.bpftrace ?? 'bpftrace', script, durationMs: o.durationMs, stop, startupBudgetMs: budget, graceMs: 3_000,
+      onAttached: () => {
+        attached = true;
+        clearTimeout(timer);
+        o.onStarted?.();
+      },
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+  if (!attached) throw new ReclaimwatchError('timeout', `bpftrace did not attach its profile probe within ${Math.round(budget / 1000)} s`);
+  const samples = asNumber(run.stream.maps.get('@rw_events'));
+  const keyedNow = asKeyedNumbers(run.stream.maps.get('@rw_k'));
+  // Seen in a TCG guest (6.1): thousands of samples of a target 99 % in the kernel, every kstack empty. A profile
+  // without a single kernel stack from many samples is bpftrace failing here, not a target in user space only.
+  if (samples >= 50 && Object.keys(keyedNow).every((k) => parseKstack(k).length === 0)) {
+    throw new ReclaimwatchError('read', `bpftrace took ${samples} samples but not one kernel stack (kstack came back empty on this kernel)`);
+  }
+  const stacks = Object.entries(keyedNow).map(([k, count]) => ({ frames: parseKstack(k), count }));
   const notes = [...f.notes];
   if (run.killed) notes.push('bpftrace had to be killed before it printed its maps: the profile may be empty');
   if (run.stream.lostEvents > 0) notes.push(`the kernel dropped ${run.stream.lostEvents} event(s)`);
-  return buildKernelProfile({ method: 'bpftrace', hz, durationMs: run.tracedMs, stacks, samples: asNumber(run.stream.maps.get('@rw_events')), filter: f.filter, notes });
+  return buildKernelProfile({ method: 'bpftrace', hz, durationMs: run.tracedMs, stacks, samples, filter: f.filter, notes });
 }
 
 async function profileWithPerf(target: ProfileTarget, o: ProfileOptions, hz: number): Promise<KernelProfile> {
@@ -252,6 +280,7 @@ async function profileWithPerf(target: ProfileTarget, o: ProfileOptions, hz: num
   try {
     const t0 = performance.now();
     const deadlineMs = o.durationMs + 15_000;
+    o.onStarted?.();
     const rec = await runWithDeadline(perf, ['record', '-q', '-g', '-F', String(hz), '-p', pids.join(','), '--proc-map-timeout', '500', '-o', data, '--', 'sleep', (o.durationMs / 1000).toFixed(3)],
       { deadlineMs, maxStdoutBytes: 1 << 16, ...(o.signal ? { signal: o.signal } : {}) });
     const elapsed = performance.now() - t0;
@@ -276,6 +305,7 @@ async function profileWithProcStacks(host: HostPaths, target: ProfileTarget, o: 
   const t0 = performance.now();
   let pids = currentPids(target);
   if (pids.length === 0) throw new GoneError(target.label ?? 'target');
+  o.onStarted?.();
   for (let i = 0; performance.now() - t0 < o.durationMs && !o.signal?.aborted; i++) {
     if (i % Math.max(1, Math.round(hz)) === 0 && i > 0) pids = currentPids(target);
     for (const pid of pids) {
