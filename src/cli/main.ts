@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   check: async () => (await import('./check.js')).registerCheck,
   agent: async () => (await import('./agent.js')).registerAgent,
   history: async () => (await import('./history.js')).registerHistory,
+  evidence: async () => (await import('./evidence.js')).registerEvidence,
 };
 
 const program = new Command('reclaimwatch')
