@@ -72,7 +72,7 @@ function renderTarget(t: TargetReport, s: Style, host: DoctorReport['host'], wid
   const rows = evidenceRows(t, host);
   if (rows.length) {
     lines.push('', s.bold('  evidence'));
-    lines.push(table(['signal', 'value', 'threshold', 'what it means'], rows, { indent: '    ', ...(width !== undefined ? { width } : {}) }));
+    lines.push(table(['signal', 'value', 'threshold', 'what it means'], rows, { indent: '    ', keep: [2], ...(width !== undefined ? { width } : {}) }));
   }
   if (t.stacks.groups.length) {
     lines.push('', s.bold(`  kernel stacks of running/blocked threads (${t.stacks.sampled} over the window)`));

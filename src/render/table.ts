@@ -30,6 +30,10 @@ export interface TableOptions {
   alignRight?: number[];
   /** Leave out the header line (a table of label/value rows). */
   noHeader?: boolean;
+  /** Columns of prose that wrap first (default: the last). */
+  prose?: number[];
+  /** Columns that wrap only when nothing else can give way (thresholds). */
+  keep?: number[];
 }
 
 // eslint-disable-next-line no-control-regex
@@ -59,16 +63,34 @@ export function wrapCell(text: string, w: number): string[] {
 
 const longestWord = (s: string): number => Math.max(0, ...s.split(' ').map(visibleLength));
 
-/** The column widths that fit `width` by narrowing the widest columns, never below their longest word. */
-export function fitColumns(natural: number[], minimum: number[], available: number | undefined, gap: number): number[] {
+/** Narrowest a prose column is made before the other columns give way. */
+const PROSE_FLOOR = 30;
+
+/**
+ * The column widths that fit `available`: the prose columns (explanations) give way first, down to 30
+ * characters; then the widest column, one character at a time, the `keep` columns (thresholds) last. No
+ * column goes below its longest word.
+ */
+export function fitColumns(natural: number[], minimum: number[], available: number | undefined, gap: number, prose: number[] = [natural.length - 1], keep: number[] = []): number[] {
   const w = [...natural];
   if (available === undefined) return w;
   const total = (): number => w.reduce((a, b) => a + b, 0) + gap * Math.max(0, w.length - 1);
-  while (total() > available) {
-    let widest = -1;
-    for (let i = 0; i < w.length; i++) if (w[i]! > minimum[i]! && (widest < 0 || w[i]! > w[widest]!)) widest = i;
-    if (widest < 0) break;
-    w[widest]!--;
+  for (const i of prose) {
+    if (i < 0 || i >= w.length) continue;
+    const floor = Math.max(minimum[i]!, Math.min(w[i]!, PROSE_FLOOR));
+    w[i] = Math.max(floor, w[i]! - Math.max(0, total() - available));
+  }
+  // Then the widest column, one character at a time; the `keep` columns only when nothing else can give way.
+  for (const allowKept of [false, true]) {
+    while (total() > available) {
+      let widest = -1;
+      for (let i = 0; i < w.length; i++) {
+        if (w[i]! <= minimum[i]! || (!allowKept && keep.includes(i))) continue;
+        if (widest < 0 || w[i]! > w[widest]!) widest = i;
+      }
+      if (widest < 0) break;
+      w[widest]!--;
+    }
   }
   return w;
 }
@@ -81,7 +103,7 @@ export function table(header: string[], rows: string[][], opts: TableOptions = {
   const cell = (r: string[], i: number): string => r[i] ?? '';
   const natural = Array.from({ length: n }, (_, i) => Math.max(0, ...all.map((r) => visibleLength(cell(r, i)))));
   const minimum = Array.from({ length: n }, (_, i) => Math.max(1, ...all.map((r) => longestWord(cell(r, i)))));
-  const widths = fitColumns(natural, minimum, opts.width === undefined ? undefined : opts.width - visibleLength(indent), 2);
+  const widths = fitColumns(natural, minimum, opts.width === undefined ? undefined : opts.width - visibleLength(indent), 2, opts.prose ?? [n - 1], opts.keep ?? []);
   const right = new Set(opts.alignRight ?? []);
   const lines: string[] = [];
   for (const r of all) {
