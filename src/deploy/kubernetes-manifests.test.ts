@@ -206,7 +206,7 @@ test('base: hostPID, /proc and /sys read-only, only the store writable, no API t
   assert.ok((pc[0]!['value'] as number) <= 1_000_000_000, 'user-defined priority classes go up to 1e9');
   assert.deepEqual(byKind(docs, 'ClusterRole').concat(byKind(docs, 'ClusterRoleBinding'), byKind(docs, 'ServiceAccount')), []);
   assert.ok(c.args?.includes('--listen=0.0.0.0:9847'));
-  assert.ok(c.args?.includes('--remediate=dry-run'));
+  assert.ok(!c.args?.some((a) => a.startsWith('--remediate')), 'remediation at its default, dry-run');
   assert.match(fs.readFileSync(path.join(ROOT, 'base/daemonset.yaml'), 'utf8'), /0\.0\.0\.0 only because Prometheus scrapes this pod over the pod network/);
 });
 
@@ -285,6 +285,20 @@ test('npd-sidecar: NPD runs check from the agent\'s image against the agent\'s p
   for (const r of monitor.rules) {
     assert.equal(r.path, agent(ds).command![0]);
     assert.equal(r.args[r.args.indexOf('--agent') + 1], `http://127.0.0.1:${port}`);
+  }
+});
+
+test('the agent accepts every option the variants give it (as its --help lists them)', (t) => {
+  const help = spawnSync(process.execPath, [path.resolve('dist/cli/main.js'), 'agent', '--help'], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(help.status, 0, `reclaimwatch agent --help (is dist/ built?): ${help.stderr}`);
+  const known = new Set([...help.stdout.matchAll(/(?:^|[\s,])(--[a-z][a-z0-9.-]*)/g)].map((m) => m[1]!));
+  for (const v of VARIANTS) {
+    const docs = kustomize(v);
+    if (!docs) return void cannotRunHere(t, 'kubectl is not installed');
+    const args = agent(daemonSet(docs)).args ?? [];
+    assert.equal(args[0], 'agent', v);
+    const unknown = args.slice(1).map((a) => a.split('=')[0]!).filter((f) => !known.has(f));
+    assert.deepEqual(unknown, [], `${v}: reclaimwatch agent does not know ${unknown.join(' ')}`);
   }
 });
 
