@@ -73,6 +73,17 @@ test('a chunk of samples that evolve like counters round-trips (delta, decimal a
   );
 });
 
+test('decodeChunk() with keep() gives exactly the kept samples of a whole decode, unchanged parts shared or not', () => {
+  const row = fc.record({ a: fc.constantFrom(1, 2), o: fc.constantFrom({ x: 1 }, { x: 2 }, { y: [1, 2] }), f: fc.constantFrom(['a'], ['a', 'b']), n: fc.option(fc.constant({ deep: { z: 0 } }), { nil: undefined }) }, { noNullPrototype: true });
+  fc.assert(fc.property(fc.array(fc.tuple(row, fc.boolean()), { minLength: 1, maxLength: 30 }), (rows) => {
+    const samples = rows.map(([sample], i) => ({ wallMs: i, sample }));
+    const blob = encodeChunk(samples);
+    const kept = new Set(rows.flatMap(([, k], i) => (k ? [i] : [])));
+    assert.deepStrictEqual(decodeChunk(blob, (w) => kept.has(w)), decodeChunk(blob).filter((s) => kept.has(s.wallMs)));
+    assert.deepStrictEqual(decodeChunk(blob, (w) => kept.has(w)), samples.filter((s) => kept.has(s.wallMs)).map((s) => ({ wallMs: s.wallMs, sample: normalised(s.sample) })));
+  }), { numRuns: 300 });
+});
+
 test('decodeChunk() rebuilds only the samples keep() accepts, and chunkWallTimes() lists them all', () => {
   const samples = Array.from({ length: 10 }, (_, i) => ({ wallMs: 1000 * i, sample: { i, big: 2 ** 53 - 1 - i, neg: -i } }));
   const blob = encodeChunk(samples);

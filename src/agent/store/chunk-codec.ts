@@ -138,6 +138,27 @@ function writeNumbers(w: ByteWriter, nums: number[]): void {
   for (const x of nums) w.f64(x);
 }
 
+function sameStrings(a: string[], b: string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** True when every sample has the same leaf type here, and the same value. */
+function isConstant(types: Uint8Array, values: unknown[] | undefined): boolean {
+  const t = types[0];
+  if (t === ABSENT) return false;
+  for (let r = 1; r < types.length; r++) if (types[r] !== t) return false;
+  if (t !== NUM && t !== STR && t !== STRARR) return true;
+  const v0 = values![0];
+  for (let r = 1; r < types.length; r++) {
+    const v = values![r];
+    if (t === STRARR ? !sameStrings(v as string[], v0 as string[]) : !Object.is(v, v0)) return false;
+  }
+  return true;
+}
+
 /** Encodes samples (in the order given) into one deflated chunk. */
 export function encodeChunk(samples: readonly TimedSample[]): Buffer {
   const n = samples.length;
@@ -160,6 +181,20 @@ export function encodeChunk(samples: readonly TimedSample[]): Buffer {
     }
     const types = nd.types;
     if (!types) { body.byte(0); continue; }
+    if (isConstant(types, nd.values)) {
+      // Most columns hold one value for the whole chunk: the type and the value, once.
+      const t = types[0]!;
+      body.byte(2);
+      body.byte(t);
+      const v = nd.values?.[0];
+      if (t === NUM) body.f64(v as number);
+      else if (t === STR) body.uvarint(sid(v as string));
+      else if (t === STRARR) {
+        body.uvarint((v as string[]).length);
+        for (const x of v as string[]) body.uvarint(sid(x));
+      }
+      continue;
+    }
     body.byte(1);
     const nums: number[] = [];
     for (let r = 0; r < n;) {
@@ -178,7 +213,7 @@ export function encodeChunk(samples: readonly TimedSample[]): Buffer {
       if (t === STR) body.uvarint(sid(nd.values![r] as string));
       else if (t === STRARR) {
         const a = nd.values![r] as string[];
-        if (prevArr && prevArr.length === a.length && prevArr.every((x, i) => x === a[i])) { body.uvarint(0); continue; }
+        if (prevArr && sameStrings(prevArr, a)) { body.uvarint(0); continue; }
         body.uvarint(a.length + 1);
         for (const s of a) body.uvarint(sid(s));
         prevArr = a;
@@ -200,17 +235,33 @@ interface DecNode {
   itemChildren: DecNode[];
   types: Uint8Array | undefined;
   values: unknown[] | undefined;
+  /** For a constant column: its type (else -1) and value. */
+  constType: number;
+  constValue: unknown;
+  /** changes[r]: how many times this subtree changed from one sample to the next, up to sample r. */
+  changes: Int32Array;
+  /** The last sample rebuilt, and what it gave: reused while the subtree does not change. */
+  lastRow: number;
+  lastValue: unknown;
 }
 
 const MISSING = Symbol('missing');
 
 function build(nd: DecNode, r: number): unknown {
+  if (nd.lastRow >= 0 && nd.changes[r] === nd.changes[nd.lastRow]) return nd.lastValue;
+  const v = buildNew(nd, r);
+  nd.lastRow = r;
+  nd.lastValue = v;
+  return v;
+}
+
+function buildNew(nd: DecNode, r: number): unknown {
   const types = nd.types;
-  if (types !== undefined) {
-    switch (types[r]) {
+  const c = nd.constType;
+  if (types !== undefined || c >= 0) {
+    switch (c >= 0 ? c : types![r]) {
       case ABSENT: break;
-      case NUM: case STR: return nd.values![r];
-      case STRARR: return (nd.values![r] as string[]).slice();
+      case NUM: case STR: case STRARR: return c >= 0 ? nd.constValue : nd.values![r];
       case TRUE: return true;
       case FALSE: return false;
       case NULL: return null;
@@ -265,6 +316,9 @@ function readWalls(rd: ByteReader): number[] {
 /**
  * Decodes a chunk made by {@link encodeChunk}: the samples in their stored order; with `keep`, only those it
  * accepts are rebuilt (the costly part), e.g. a time range or one sample per step.
+ *
+ * A part of a sample that did not change since the previous rebuilt sample is the same object as there (most
+ * of a sample is constant from one second to the next): treat decoded samples as read-only.
  */
 export function decodeChunk(data: Uint8Array, keep?: (wallMs: number) => boolean): TimedSample[] {
   const rd = new ByteReader(zlib.inflateRawSync(data));
@@ -278,16 +332,33 @@ export function decodeChunk(data: Uint8Array, keep?: (wallMs: number) => boolean
   for (let i = 0; i < dict.length; i++) dict[i] = rd.string();
   const nodeCount = rd.uvarint();
   const nodes: DecNode[] = [];
+  const parentIndex = new Int32Array(nodeCount);
+  const zero = new Int32Array(n);
   for (let i = 0; i < nodeCount; i++) {
-    const nd: DecNode = { keyChildren: [], itemChildren: [], types: undefined, values: undefined };
+    const nd: DecNode = { keyChildren: [], itemChildren: [], types: undefined, values: undefined, constType: -1, constValue: undefined, changes: zero, lastRow: -1, lastValue: MISSING };
     if (i > 0) {
-      const parent = nodes[rd.uvarint()];
+      const pi = rd.uvarint();
+      const parent = nodes[pi];
       if (!parent) throw new RangeError('chunk node refers to a later parent');
+      parentIndex[i] = pi;
       if (rd.byte() === 1) parent.itemChildren[rd.uvarint()] = nd;
       else parent.keyChildren.push([rd.string(), nd]);
     }
     nodes.push(nd);
-    if (rd.byte() === 0) continue;
+    const kind = rd.byte();
+    if (kind === 0) continue;
+    if (kind === 2) {
+      const t = rd.byte();
+      nd.constType = t;
+      if (t === NUM) nd.constValue = rd.f64();
+      else if (t === STR) nd.constValue = dict[rd.uvarint()];
+      else if (t === STRARR) {
+        const a = new Array<string>(rd.uvarint());
+        for (let j = 0; j < a.length; j++) a[j] = dict[rd.uvarint()]!;
+        nd.constValue = a;
+      }
+      continue;
+    }
     const types = new Uint8Array(n);
     let numCount = 0;
     for (let r = 0; r < n;) {
@@ -326,6 +397,26 @@ export function decodeChunk(data: Uint8Array, keep?: (wallMs: number) => boolean
     }
     nd.types = types;
     nd.values = values;
+    const ch = (nd.changes = new Int32Array(n));
+    for (let r = 1; r < n; r++) {
+      const t = types[r];
+      if (t !== types[r - 1] || ((t === NUM || t === STR || t === STRARR) && !Object.is(values[r], values[r - 1]))) ch[r] = 1;
+    }
+  }
+  // A subtree changes when any node below it does (children come after their parent), then count the changes.
+  // Constant subtrees keep the shared all-zero array.
+  for (let i = nodes.length - 1; i > 0; i--) {
+    const ch = nodes[i]!.changes;
+    if (ch === zero) continue;
+    const parent = nodes[parentIndex[i]!]!;
+    if (parent.changes === zero) parent.changes = new Int32Array(n);
+    const pc = parent.changes;
+    for (let r = 1; r < n; r++) pc[r]! |= ch[r]!;
+  }
+  for (const nd of nodes) {
+    const ch = nd.changes;
+    if (ch === zero) continue;
+    for (let r = 1; r < n; r++) ch[r]! += ch[r - 1]!;
   }
   const root = nodes[0];
   return rows.map((r) => {

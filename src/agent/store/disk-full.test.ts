@@ -30,13 +30,17 @@ function fillUp(dir: string): string {
 }
 
 test('on a full file system the store keeps accepting ticks in a bounded backlog, says so, and writes it when space returns', { timeout: 60_000 }, (t) => {
-  if (process.getuid?.() !== 0) return cannotRunHere(t, 'needs root to mount a small tmpfs');
+  if (process.getuid?.() !== 0) {
+    cannotRunHere(t, 'needs root to mount a small tmpfs');
+    return;
+  }
   const mnt = fs.mkdtempSync(path.join(os.tmpdir(), 'rwstore-full-'));
   try {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mnt]);
   } catch (err) {
     fs.rmdirSync(mnt);
-    return cannotRunHere(t, `cannot mount a tmpfs: ${(err as Error).message}`);
+    cannotRunHere(t, `cannot mount a tmpfs: ${(err as Error).message}`);
+    return;
   }
   let store: Store | undefined;
   try {

@@ -14,24 +14,29 @@ function tagNumber(n: number): number | string {
   return n > 0 ? `${TAG}I` : `${TAG}-I`;
 }
 
-function tag(v: unknown): unknown {
+/** True when `v` holds something plain JSON would lose or confuse: a non-finite number, -0, a NUL-led string. */
+function needsTags(v: unknown): boolean {
   switch (typeof v) {
-    case 'number': return tagNumber(v);
-    case 'string': return v.startsWith(TAG) ? TAG + v : v;
+    case 'number': return !Number.isFinite(v) || (v === 0 && 1 / v < 0);
+    case 'string': return v.charCodeAt(0) === 0;
     case 'object': {
-      if (v === null) return null;
-      if (Array.isArray(v)) return v.map((x) => (x === undefined || typeof x === 'function' || typeof x === 'symbol' ? null : tag(x)));
-      const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) {
-        if (x === undefined || typeof x === 'function' || typeof x === 'symbol') continue;
-        if (k === '__proto__') Object.defineProperty(out, k, { value: tag(x), enumerable: true, writable: true, configurable: true });
-        else out[k] = tag(x);
+      if (v === null) return false;
+      if (Array.isArray(v)) {
+        for (const x of v) if (needsTags(x)) return true;
+        return false;
       }
-      return out;
+      for (const k in v) if (needsTags((v as Record<string, unknown>)[k])) return true;
+      return false;
     }
     case 'bigint': throw new TypeError('a stored sample cannot hold a bigint');
-    default: return v;
+    default: return false;
   }
+}
+
+function tagReplacer(_key: string, x: unknown): unknown {
+  if (typeof x === 'number') return tagNumber(x);
+  if (typeof x === 'string' && x.charCodeAt(0) === 0) return TAG + x;
+  return x;
 }
 
 function untagString(s: string): unknown {
@@ -59,7 +64,8 @@ function untag(v: unknown): unknown {
 
 /** `JSON.stringify` that keeps non-finite numbers and `-0` (see the module comment). */
 export function losslessStringify(value: unknown): string {
-  return JSON.stringify(tag(value)) ?? 'null';
+  // Most samples need no tag: then the native stringify alone, with no copy and no replacer.
+  return (needsTags(value) ? JSON.stringify(value, tagReplacer) : JSON.stringify(value)) ?? 'null';
 }
 
 /** The inverse of {@link losslessStringify}. */
