@@ -32,6 +32,13 @@ export const targetReportSchema = z.object({
   probes: z.array(probe),
   stacks: z.object({ sampled: z.number(), groups: z.array(stackGroup), unavailable: z.string().optional() }),
   advice: z.array(z.string()),
+  /** Which reclaim livelock this is (mmap-lock, lru-lock or unknown) and the evidence that decided it. */
+  variant: z.object({
+    variant: z.enum(['mmap-lock', 'lru-lock', 'unknown']), because: z.array(z.string()), missing: z.array(z.string()),
+    figures: z.record(z.string(), z.union([z.number(), z.string()])), borderline: z.boolean(),
+  }).optional(),
+  /** Deciding figures that sat within the borderline margin of their thresholds. */
+  borderline: z.array(z.string()).optional(),
   /** What could not be read, as data (source, errno or parse, path). */
   unreadable: z.array(z.object({ source: z.string(), code: z.string(), path: z.string().optional(), message: z.string() })),
   /** What `--trace` measured with bpftrace (memcg reclaim, mmap_lock holds), when asked. */

@@ -238,6 +238,8 @@ export function targetReport(target: TargetReport['target'], a: Assessment, stac
       ...(stacksReadable ? {} : { unavailable: stacksAsked ? 'kernel stacks need root (/proc/PID/task/TID/stack)' : 'not asked for' }),
     },
     advice: a.advice,
+    ...(a.variant ? { variant: a.variant } : {}),
+    ...(a.borderline.length ? { borderline: a.borderline } : {}),
     unreadable: dedupeFailures(ss.flatMap((s) => s.failures)),
     ...(trace ? { trace } : {}),
   };
