@@ -236,7 +236,8 @@ function bpftraceFilter(host: HostPaths, target: ProfileTarget): { predicate: st
 
 async function profileWithBpftrace(host: HostPaths, target: ProfileTarget, o: ProfileOptions, hz: number): Promise<KernelProfile> {
   const f = bpftraceFilter(host, target);
-  const body = `profile:hz:${hz} /${f.predicate}/ { @rw_events = count(); @rw_k[kstack] = count(); }`;
+  // @rw_kmode: samples that interrupted kernel code (a negative instruction pointer as int64 on x86-64 and arm64).
+  const body = `profile:hz:${hz} /${f.predicate}/ { @rw_events = count(); @rw_k[kstack] = count(); if ((int64)reg("ip") < 0) { @rw_kmode = count(); } }`;
   const script = buildScript({ durationMs: o.durationMs }, [{ body, tempMaps: [], unavailable: [] }]);
   const budget = o.attachBudgetMs ?? 30_000;
   const attachTimer = new AbortController();
@@ -259,10 +260,12 @@ async function profileWithBpftrace(host: HostPaths, target: ProfileTarget, o: Pr
   if (!attached) throw new ReclaimwatchError('timeout', `bpftrace did not attach its profile probe within ${Math.round(budget / 1000)} s`);
   const samples = asNumber(run.stream.maps.get('@rw_events'));
   const keyedNow = asKeyedNumbers(run.stream.maps.get('@rw_k'));
-  // Seen in a TCG guest (6.1): thousands of samples of a target 99 % in the kernel, every kstack empty. A profile
-  // without a single kernel stack from many samples is bpftrace failing here, not a target in user space only.
-  if (samples >= 50 && Object.keys(keyedNow).every((k) => parseKstack(k).length === 0)) {
-    throw new ReclaimwatchError('read', `bpftrace took ${samples} samples but not one kernel stack (kstack came back empty on this kernel)`);
+  // Seen in a TCG guest (6.1): 1,676 samples of a target 99 % in the kernel, every kstack empty. Samples that
+  // interrupted kernel code but carry no kernel stack mean kstack fails here (a user-space target has neither).
+  const kmode = asNumber(run.stream.maps.get('@rw_kmode'));
+  const withStack = Object.entries(keyedNow).filter(([k]) => parseKstack(k).length > 0).reduce((n, [, c]) => n + c, 0);
+  if (kmode >= 20 && withStack < kmode / 10) {
+    throw new ReclaimwatchError('read', `bpftrace took ${kmode} samples in kernel code but only ${withStack} kernel stacks (kstack does not work on this kernel)`);
   }
   const stacks = Object.entries(keyedNow).map(([k, count]) => ({ frames: parseKstack(k), count }));
   const notes = [...f.notes];
