@@ -11,6 +11,7 @@ void test('parseDurationMs() reads 5s, 500ms, 2m, 1h and bare seconds the same w
   assert.equal(parseDurationMs('500ms'), 500);
   assert.equal(parseDurationMs('2m'), 120_000);
   assert.equal(parseDurationMs('1h'), 3_600_000);
+  assert.equal(parseDurationMs('7d'), 7 * 86_400_000);
   for (const bad of ['', '0', '0s', '-1', 'soon', '5 s', '5sec']) assert.throws(() => parseDurationMs(bad, '--window'), UsageError, bad);
 });
 
