@@ -14,6 +14,12 @@ import { AgentMetrics } from './http/metrics.js';
 import { isLoopback, startServer } from './http/server.js';
 import { Store } from './store/store.js';
 import { Watch } from './watch/watch.js';
+import { IncidentResponder } from './remediation/responder.js';
+import { type RemediationOptions, parseRemediationOptions } from './remediation/options.js';
+import { storeAudit } from './remediation/store-audit.js';
+import { targetReport } from '../doctor/run-doctor.js';
+import type { TargetReport } from '../doctor/report.js';
+import type { Target } from '../targets/target.js';
 
 /** Options of `reclaimwatch agent`. */
 export interface AgentOptions {
@@ -28,6 +34,8 @@ export interface AgentOptions {
   holdTicks: number;
   match: string[];
   thresholds?: Thresholds;
+  /** Evidence capture and remediation (needs a store); undefined: the defaults (capture, dry-run). */
+  remediation?: RemediationOptions;
   /** One line per event (verdict changes, store trouble). */
   log: (line: string) => void;
 }
@@ -143,6 +151,26 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       throw new UsageError(`cannot listen on ${o.listen.host}:${o.listen.port} (${code ?? (err as Error).message}): ${code === 'EADDRINUSE' ? 'another process has that port; is an agent already running? give another --listen' : 'give another --listen HOST:PORT'}`, { cause: err });
     }
   }
+  // Evidence and remediation beside the loop: observe() never awaits; the work has its own deadlines.
+  let responder: IncidentResponder | undefined;
+  if (store && o.storeDir !== undefined) {
+    const st = store;
+    responder = new IncidentResponder({
+      host: o.host, storeDir: o.storeDir, options: o.remediation ?? parseRemediationOptions({}), audit: storeAudit(st),
+      logger: { info: (m) => o.log(m), warn: (m) => o.log(m) },
+      countRemediation: (action, result) => metrics.countRemediation(action, result),
+    });
+    await responder.start();
+    watch.onJudged((tick, states) => {
+      responder!.observe(tick.wallMs, [...states.values()].filter((s) => s.tracked && s.assessment && !s.gone).map((s) => ({
+        target: s.target, id: s.id, verdict: s.tracked!.current, sinceWallMs: s.tracked!.sinceWallMs,
+        ...(s.incidentId !== undefined && s.incidentId > 0 ? { incidentId: String(s.incidentId) } : {}),
+        report: () => targetReport(describe(s.target), s.assessment!, true),
+      })));
+    });
+  } else {
+    o.log('no store: evidence capture and remediation are off');
+  }
   const done = watch.run(ac.signal);
   return {
     watch, store, metrics, priority,
@@ -151,6 +179,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     async stop() {
       ac.abort();
       await done;
+      await responder?.close();
       await watch.sampler.settleProbes(1500);
       watch.sampler.close();
       await server?.close();
@@ -163,6 +192,14 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
         store.close();
       }
     },
+  };
+}
+
+/** A target as a report names it. */
+function describe(t: Target): TargetReport['target'] {
+  return {
+    kind: t.kind, label: t.label, ...(t.pid !== undefined ? { pid: t.pid } : {}), ...(t.cgroup ? { cgroup: t.cgroup.path } : {}),
+    ...(t.container ? { container: t.container } : {}), ...(t.pod ? { pod: t.pod } : {}), ...(t.comm ? { comm: t.comm } : {}), pids: 0, threads: 0,
   };
 }
 

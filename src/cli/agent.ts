@@ -5,6 +5,7 @@ import { startAgent } from '../agent/agent.js';
 import { DEFAULT_STORE_DIR } from '../agent/store/store.js';
 import { parseListen } from '../agent/http/server.js';
 import { parseThresholdOverrides } from '../detect/thresholds.js';
+import { parseRemediationOptions } from '../agent/remediation/options.js';
 import { UsageError } from '../kernel/errors.js';
 import { parseBytes } from '../units/bytes.js';
 import { addHostPathOptions, hostFromOptions } from './common.js';
@@ -50,6 +51,15 @@ export function registerAgent(program: Command): void {
     .addOption(integerOption('--hold <n>', 'a new verdict must hold for this many ticks before it is in force (no flapping)', '3', { min: 1, max: 600 }))
     .addOption(repeatableOption('--match <glob>', 'watch only cgroups whose path matches (`*` within a segment, `**` across); repeatable', (t) => t))
     .addOption(repeatableOption('--threshold <name=value>', 'override a classifier threshold; repeatable', (t) => t))
+    .option('--remediate <mode>', 'off | dry-run (log and record what would be done) | restart (kill the stuck container\'s cgroup so its runtime restarts it)', 'dry-run')
+    .addOption(repeatableOption('--remediate-match <field=glob,...>', 'restart acts only on targets matching (fields pod, namespace, container, cgroup); repeatable', (t) => t))
+    .option('--remediate-on <verdicts>', 'verdicts that may be acted on', 'reclaim-livelock')
+    .option('--remediate-after <duration>', 'the verdict must have held this long', '60s')
+    .option('--remediate-cooldown <duration>', 'at most one action per target in this time', '10m')
+    .option('--remediate-budget <n>', 'actions per hour on this node, at most', '3')
+    .option('--capture-on <verdicts>', 'verdicts whose onset writes an evidence bundle', 'reclaim-livelock,oom-loop,thrashing')
+    .option('--on-incident <cmd>', 'a command run (with a timeout) instead of the restart, with the target in RECLAIMWATCH_* variables')
+    .option('--on-incident-timeout <duration>', 'the hook\'s timeout', '30s')
     .addHelpText('after', '\nExit status: 0 after SIGINT/SIGTERM, 2 usage error, 3 could not start (store or address).');
   addHostPathOptions(cmd).action(async (o: AgentCliOptions) => {
     const host = hostFromOptions(o as unknown as Record<string, unknown>);
@@ -60,10 +70,11 @@ export function registerAgent(program: Command): void {
       throw new UsageError((err as Error).message);
     }
     if (o.window < 2 * o.interval) throw new UsageError(`--window must span at least two --interval ticks (got ${o.window} ms and ${o.interval} ms)`);
+    const remediation = parseRemediationOptions(o as unknown as Record<string, unknown>);
     const log = (line: string): void => void process.stderr.write(`reclaimwatch agent: ${line}\n`);
     const agent = await startAgent({
       host, listen: o.http ? o.listen : undefined, storeDir: o.storeOff ? undefined : o.store, retentionMs: o.retention, storeMaxBytes: o.storeMax,
-      intervalMs: o.interval, windowMs: o.window, holdTicks: o.hold, match: o.match ?? [], thresholds, log,
+      intervalMs: o.interval, windowMs: o.window, holdTicks: o.hold, match: o.match ?? [], thresholds, remediation, log,
     });
     log(`watching ${agent.watch.targets().size || 'every non-empty'} cgroup(s) every ${o.interval} ms; ${agent.url ? `serving ${agent.url}/ (dashboard), /metrics, /healthz, /api/v1/targets` : 'no HTTP'}; ${agent.store ? `store ${o.store}` : 'no store'}; priority nice ${agent.priority.nice}${agent.priority.raised ? '' : ` (${agent.priority.reason ?? 'not raised'})`}`);
     if (process.getuid?.() !== 0) log('not root: kernel stacks, other users\' /proc/PID/io and some cgroup files cannot be read; verdicts say what they lack');
