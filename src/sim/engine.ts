@@ -40,7 +40,7 @@ import { type HoldCounters, type PageWorld, type ReclaimJob, type ReclaimPolicy,
 import { NO_THREAD, Scheduler } from './scheduler.js';
 import { PAGE_BYTES, type SimParams } from './sim-params.js';
 
-const KIND_MAIN = 0;
+// kind 0 is the main thread (the one that starts the others)
 const KIND_FILE = 1;
 const KIND_MEMORY = 2;
 
@@ -584,7 +584,7 @@ class Engine implements PageWorld {
           at += go * p.fileTouchUs;
           this.sec.userUs[sec]! += go * p.fileTouchUs;
           if (faultK < 0) {
-            if (this.pos[t]! >= allowed && at < limit) continue;
+            if (this.pos[t] >= allowed && at < limit) continue;
             break;
           }
           this.faultAt[t] = faultK;

@@ -127,7 +127,7 @@ export class TwoListLru implements ReclaimPolicy {
       const referenced = (w.flags[p]! & REFERENCED) !== 0;
       w.flags[p] = w.flags[p]! & ~REFERENCED;
       if (young) {
-        w.flags[p] = w.flags[p]! | REFERENCED;
+        w.flags[p] = w.flags[p] | REFERENCED;
         if (referenced) {
           w.lists.moveHead(ACTIVE_FILE, p);
           c.nrActivate1++;

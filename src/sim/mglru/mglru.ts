@@ -109,6 +109,10 @@ export class Mglru implements ReclaimPolicy {
         continue;
       }
       this.incMinSeq();
+      if (this.total() === 0) {
+        job.done = true; // no file page left to evict (anonymous ones cannot go without swap)
+        break;
+      }
       if (this.costs.minTtlMs > 0 && this.w.now() + used - this.birthUs[this.minSeq % MAX_NR_GENS]! < this.costs.minTtlMs * 1000) {
         job.done = true; // the oldest generation is younger than min_ttl: protected from the eviction
         break;
