@@ -238,7 +238,7 @@ interface DecNode {
   /** For a constant column: its type (else -1) and value. */
   constType: number;
   constValue: unknown;
-  /** changes[r]: how many times this subtree changed from one sample to the next, up to sample r. */
+  /** changes[j]: how many times this subtree changed from one rebuilt sample to the next, up to the j-th. */
   changes: Int32Array;
   /** The last sample rebuilt, and what it gave: reused while the subtree does not change. */
   lastRow: number;
@@ -328,12 +328,15 @@ export function decodeChunk(data: Uint8Array, keep?: (wallMs: number) => boolean
   const rows: number[] = [];
   for (let r = 0; r < n; r++) if (!keep || keep(walls[r]!)) rows.push(r);
   if (rows.length === 0) return [];
+  const m = rows.length;
+  const pos = new Int32Array(n).fill(-1);
+  rows.forEach((r, j) => { pos[r] = j; });
   const dict = new Array<string>(rd.uvarint());
   for (let i = 0; i < dict.length; i++) dict[i] = rd.string();
   const nodeCount = rd.uvarint();
   const nodes: DecNode[] = [];
   const parentIndex = new Int32Array(nodeCount);
-  const zero = new Int32Array(n);
+  const zero = new Int32Array(m);
   for (let i = 0; i < nodeCount; i++) {
     const nd: DecNode = { keyChildren: [], itemChildren: [], types: undefined, values: undefined, constType: -1, constValue: undefined, changes: zero, lastRow: -1, lastValue: MISSING };
     if (i > 0) {
@@ -359,6 +362,7 @@ export function decodeChunk(data: Uint8Array, keep?: (wallMs: number) => boolean
       }
       continue;
     }
+    // Streams are read through every sample; values are kept only for the samples to rebuild (m of the n).
     const types = new Uint8Array(n);
     let numCount = 0;
     for (let r = 0; r < n;) {
@@ -369,39 +373,55 @@ export function decodeChunk(data: Uint8Array, keep?: (wallMs: number) => boolean
       if (t === NUM) numCount += run;
       r += run;
     }
-    const values = new Array<unknown>(n);
+    const values = new Array<unknown>(m);
     if (numCount > 0) {
       const mode = rd.byte();
-      const nums = new Array<number>(numCount);
-      if (mode === NUM_F64) for (let i = 0; i < numCount; i++) nums[i] = rd.f64();
-      else {
-        const m = mode === NUM_SCALED ? 10 ** rd.byte() : 1;
+      if (mode === NUM_F64) {
+        for (let r = 0; r < n; r++) {
+          if (types[r] !== NUM) continue;
+          const x = rd.f64();
+          const j = pos[r]!;
+          if (j >= 0) values[j] = x;
+        }
+      } else {
+        const scale = mode === NUM_SCALED ? 10 ** rd.byte() : 1;
         let p = 0;
-        for (let i = 0; i < numCount; i++) { p += rd.svarint(); nums[i] = m === 1 ? p : p / m; }
+        for (let r = 0; r < n; r++) {
+          if (types[r] !== NUM) continue;
+          p += rd.svarint();
+          const j = pos[r]!;
+          if (j >= 0) values[j] = scale === 1 ? p : p / scale;
+        }
       }
-      let j = 0;
-      for (let r = 0; r < n; r++) if (types[r] === NUM) values[r] = nums[j++];
     }
     let prevArr: string[] = [];
     for (let r = 0; r < n; r++) {
       const t = types[r];
-      if (t === STR) values[r] = dict[rd.uvarint()];
-      else if (t === STRARR) {
+      if (t === STR) {
+        const s = dict[rd.uvarint()];
+        const j = pos[r]!;
+        if (j >= 0) values[j] = s;
+      } else if (t === STRARR) {
         const len = rd.uvarint();
         if (len > 0) {
           prevArr = new Array<string>(len - 1);
           for (let i = 0; i < len - 1; i++) prevArr[i] = dict[rd.uvarint()]!;
         }
-        values[r] = prevArr;
+        const j = pos[r]!;
+        if (j >= 0) values[j] = prevArr;
       }
     }
-    nd.types = types;
+    const kt = new Uint8Array(m);
+    for (let j = 0; j < m; j++) kt[j] = types[rows[j]!]!;
+    nd.types = kt;
     nd.values = values;
-    const ch = (nd.changes = new Int32Array(n));
-    for (let r = 1; r < n; r++) {
-      const t = types[r];
-      if (t !== types[r - 1] || ((t === NUM || t === STR || t === STRARR) && !Object.is(values[r], values[r - 1]))) ch[r] = 1;
+    let changed = false;
+    const ch = new Int32Array(m);
+    for (let j = 1; j < m; j++) {
+      const t = kt[j];
+      if (t !== kt[j - 1] || ((t === NUM || t === STR || t === STRARR) && !Object.is(values[j], values[j - 1]))) { ch[j] = 1; changed = true; }
     }
+    if (changed) nd.changes = ch;
   }
   // A subtree changes when any node below it does (children come after their parent), then count the changes.
   // Constant subtrees keep the shared all-zero array.
@@ -409,18 +429,18 @@ export function decodeChunk(data: Uint8Array, keep?: (wallMs: number) => boolean
     const ch = nodes[i]!.changes;
     if (ch === zero) continue;
     const parent = nodes[parentIndex[i]!]!;
-    if (parent.changes === zero) parent.changes = new Int32Array(n);
+    if (parent.changes === zero) parent.changes = new Int32Array(m);
     const pc = parent.changes;
-    for (let r = 1; r < n; r++) pc[r]! |= ch[r]!;
+    for (let j = 1; j < m; j++) pc[j]! |= ch[j]!;
   }
   for (const nd of nodes) {
     const ch = nd.changes;
     if (ch === zero) continue;
-    for (let r = 1; r < n; r++) ch[r]! += ch[r - 1]!;
+    for (let j = 1; j < m; j++) ch[j]! += ch[j - 1]!;
   }
   const root = nodes[0];
-  return rows.map((r) => {
-    const v = root ? build(root, r) : MISSING;
+  return rows.map((r, j) => {
+    const v = root ? build(root, j) : MISSING;
     return { wallMs: walls[r]!, sample: v === MISSING ? null : v };
   });
 }
