@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { cannotRunHere } from '../test-support/live.js';
+import { AS_NOBODY, makeReadableInstall } from '../test-support/readable-install.js';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 function cli(...args: string[]) {
@@ -54,4 +56,23 @@ void test('trace list shows every program with what it needs', () => {
   assert.equal(r.status, 0);
   for (const p of ['syscall-latency', 'memcg-reclaim', 'direct-reclaim', 'mmap-lock', 'profile-under-lock', 'hold-stats']) assert.match(r.stdout, new RegExp(`^${p}$`, 'm'));
   assert.match(r.stdout, /kprobes here: /);
+});
+
+void test('trace list as nobody tells a tracefs it may not read from one that is not mounted', (t) => {
+  if (process.getuid?.() !== 0) return void cannotRunHere(t, 'needs root to drop to nobody with setpriv');
+  const install = makeReadableInstall();
+  try {
+    const r = spawnSync(AS_NOBODY[0]!, [...AS_NOBODY.slice(1), process.execPath, install.cli, 'trace', 'list'], { cwd: '/', encoding: 'utf8', timeout: 30_000, env: { ...process.env, HOME: '/tmp' } });
+    assert.equal(r.status, 0, r.stderr);
+    const rootView = cli('list');
+    if (/runs here: yes/.test(rootView.stdout) && /runs here: cannot tell/.test(r.stdout)) {
+      assert.doesNotMatch(r.stdout, /not mounted/, 'mounted, only unreadable');
+      assert.match(r.stdout, /not readable by you/);
+    } else {
+      // tracefs readable by everyone here (or absent for root too): nobody sees what root sees.
+      assert.equal(r.stdout.match(/runs here: .*/g)?.join('\n'), rootView.stdout.match(/runs here: .*/g)?.join('\n'));
+    }
+  } finally {
+    install.remove();
+  }
 });

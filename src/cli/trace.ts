@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { EXIT_STATUS_HELP } from '../detect/exit-status.js';
 import { UsageError } from '../kernel/errors.js';
-import { findTracefs, hasKprobes } from '../kernel/sys/tracing.js';
+import { hasKprobes } from '../kernel/sys/tracing.js';
+import { locateTracefs } from '../host/host-report.js';
 import { findProgram, TRACE_PROGRAMS } from '../trace/programs/all-programs.js';
 import { runTraceProgram } from '../trace/run-program.js';
 import type { TraceProgress } from '../trace/runner.js';
@@ -34,9 +35,12 @@ interface TraceCliOptions {
 }
 
 function listText(host: HostPaths): string {
-  const tracefs = findTracefs(host);
+  // "Absent" and "not readable by you" are different answers: tracefs is mode 0700 (root only) when mounted.
+  const located = locateTracefs(host);
+  const tracefs = located.state === 'readable' ? located.path : undefined;
   const here = (tps: string[]): string => {
-    if (!tracefs) return 'tracefs not mounted';
+    if (located.state === 'unreadable') return `cannot tell: tracefs at ${located.path} is not readable by you (root only); run as root`;
+    if (!tracefs) return 'no: tracefs is not mounted (mount -t tracefs nodev /sys/kernel/tracing)';
     const missing = tps.filter((tp) => {
       const [s, e] = tp.split(':');
       return e?.endsWith('_NAME') ? !fs.existsSync(`${tracefs}/events/${s}`) : !fs.existsSync(`${tracefs}/events/${s}/${e}`);
@@ -48,7 +52,7 @@ function listText(host: HostPaths): string {
     const req = p.requiredTracepoints({ syscall: 'NAME' });
     out.push(`${p.name}\n  answers:   ${p.answers}\n  probes:    ${[...req, ...p.optionalProbes.map((o) => `${o} (if present)`)].join(', ')}${p.name === 'profile-under-lock' ? ', profile:hz' : ''}\n  needs:     ${p.needs}\n  runs here: ${here(req)}\n`);
   }
-  out.push(`kprobes here: ${hasKprobes(tracefs) ? 'yes' : 'no (kprobe-only counters are left out and listed as unavailable)'}\n`);
+  out.push(`kprobes here: ${located.state === 'unreadable' ? 'cannot tell (tracefs is not readable by you)' : hasKprobes(tracefs) ? 'yes' : 'no (kprobe-only counters are left out and listed as unavailable)'}\n`);
   return out.join('\n');
 }
 
