@@ -172,7 +172,7 @@ export async function captureEvidence(o: CaptureOptions): Promise<CaptureResult>
       lines.push(`==> ${o.host.sys}/kernel/debug/lru_gen <==`, dbg === undefined ? '(absent: debugfs not mounted)' : dbg.trimEnd());
       return Promise.resolve({ file: 'mglru.txt', text: `${lines.join('\n')}\n`, cap: CAPS.small });
     });
-    await part('kernel-log', 'kernel log: OOM and hung-task lines', async () => {
+    await part('kernel-log', 'kernel log: OOM and hung-task lines (whole host)', async () => {
       const log = await readKernelLog({ kmsg: o.host.proc === '/proc' ? '/dev/kmsg' : `${o.host.rootfs}/dev/kmsg`, deadlineMs: 2000 });
       return { file: 'kernel-log.txt', text: formatKernelLog(log), cap: CAPS.small, note: `${log.lines.length} line(s) from ${log.source}` };
     });

@@ -216,7 +216,8 @@ export class IncidentResponder {
     });
     if (!d.act || m.acting) {
       // A refusal is logged (and counted) when its main reason changes, not at every tick.
-      const key = m.acting ? 'acting' : d.reasons[0];
+      // Numbers (seconds held, cooldown left) change every tick: the key leaves them out.
+      const key = m.acting ? 'acting' : d.reasons.map((x) => x.replace(/\d+(\.\d+)?/g, '#')).join('; ');
       if (key !== m.lastDecisionKey && !m.acting) {
         m.lastDecisionKey = key;
         const why = cap?.result?.refused ? [...d.reasons, `evidence refused: ${cap.result.refused}`] : d.reasons;
@@ -263,7 +264,7 @@ export class IncidentResponder {
     this.o.logger.warn(`remediation: restarting ${s.target.label}: ${d.reasons.join('; ')}`, fields);
     const r = await restartCgroup({ host: this.o.host, cgroupPath: id.cgroupPath, audit, record, signal: this.abort.signal, ...this.o.restart });
     const line = `remediation: restart of ${s.target.label}: ${r.result}: ${r.message}`;
-    if (r.result === 'restarted') this.o.logger.info(line, { ...fields, result: r.result, emptiedMs: r.emptiedMs, backMs: r.backMs });
+    if (r.result === 'restarted') this.o.logger.info(line, { ...fields, result: r.result, mechanism: r.mechanism, frozeCleanly: r.frozeCleanly, phaseMs: r.phaseMs, emptiedMs: r.emptiedMs, backMs: r.backMs });
     else this.o.logger.warn(line, { ...fields, result: r.result, unkillable: r.unkillable.slice(0, 8) });
     this.o.countRemediation('restart', r.result);
     if (s.incidentId !== undefined) await audit.updateIncident(s.incidentId, { remediation: `restart ${r.result}` });

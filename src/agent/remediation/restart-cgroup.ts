@@ -49,6 +49,8 @@ export interface RestartOutcome {
   unkillable: UnkillableTask[];
   /** The v1 freezer (or v2 freeze) reached FROZEN before the kill. */
   frozeCleanly: boolean | undefined;
+  /** Milliseconds from the decision to each step. */
+  phaseMs: Partial<Record<RestartPhase, number>>;
 }
 
 /** Options of `restartCgroup`. */
@@ -58,7 +60,7 @@ export interface RestartOptions {
   audit: Pick<RemediationAudit, 'recordAction' | 'finishAction'>;
   /** The record's identity; the rest (state, freezeDirs, time) is filled in. */
   record: Pick<ActionRecord, 'id' | 'incidentId' | 'targetId' | 'reasons'>;
-  /** Wait for FROZEN at most this long (then kill anyway). Default 2 s. */
+  /** Wait for FROZEN at most this long, then kill anyway: tasks busy in reclaim never freeze on v1, and the ones that did cannot fork. Default 500 ms. */
   freezeDeadlineMs?: number;
   /** The cgroup must be empty within this. Default 10 s. */
   killDeadlineMs?: number;
@@ -153,11 +155,15 @@ export async function restartCgroup(o: RestartOptions): Promise<RestartOutcome> 
     return d ? { kind: 'v1' as const, dir: d } : undefined;
   })();
   const mechanism: RestartOutcome['mechanism'] = v2 ? 'v2-freeze-kill' : freezer ? 'v1-freezer-kill' : 'v1-kill';
-  const outcome: RestartOutcome = { result: 'failed', mechanism, message: '', killedPids: [], emptiedMs: undefined, backMs: undefined, back: undefined, unkillable: [], frozeCleanly: undefined };
+  const outcome: RestartOutcome = { result: 'failed', mechanism, message: '', killedPids: [], emptiedMs: undefined, backMs: undefined, back: undefined, unkillable: [], frozeCleanly: undefined, phaseMs: {} };
   const record: ActionRecord = { ...o.record, cgroupPath: o.cgroupPath, action: 'restart', state: 'planned', plannedAtWallMs: Date.now(), freezeDirs: freezer ? [freezer] : [] };
   // Record first: a crash after this line leaves a row that says what to thaw.
   await o.audit.recordAction(record);
-  await o.onPhase?.('planned');
+  const phase = async (p: RestartPhase): Promise<void> => {
+    outcome.phaseMs[p] = since();
+    await o.onPhase?.(p);
+  };
+  await phase('planned');
   const finish = async (result: RestartResult, message: string, state: ActionOutcome['state'] = result === 'restarted' || result === 'killed' ? 'done' : 'failed'): Promise<RestartOutcome> => {
     outcome.result = result;
     outcome.message = message;
@@ -174,9 +180,9 @@ export async function restartCgroup(o: RestartOptions): Promise<RestartOutcome> 
   let frozen = false;
   try {
     if (freezer) {
-      outcome.frozeCleanly = await freezeCgroup(freezer, o.freezeDeadlineMs ?? 2000);
+      outcome.frozeCleanly = await freezeCgroup(freezer, o.freezeDeadlineMs ?? 500);
       frozen = true;
-      await o.onPhase?.('frozen');
+      await phase('frozen');
     }
     if (v2 && fs.existsSync(`${memDir}/cgroup.kill`)) {
       fs.writeFileSync(`${memDir}/cgroup.kill`, '1');
@@ -184,7 +190,7 @@ export async function restartCgroup(o: RestartOptions): Promise<RestartOutcome> 
     } else {
       outcome.killedPids = killAll(members());
     }
-    await o.onPhase?.('killed');
+    await phase('killed');
   } catch (err) {
     if (!isGoneErrno(err)) {
       if (frozen && freezer) thawCgroup(freezer);
@@ -195,7 +201,7 @@ export async function restartCgroup(o: RestartOptions): Promise<RestartOutcome> 
     if (frozen && freezer && !v2) {
       thawCgroup(freezer);
       frozen = false;
-      await o.onPhase?.('thawed');
+      await phase('thawed');
     }
   }
   const killEnd = t0 + (o.killDeadlineMs ?? 10_000);
@@ -207,14 +213,14 @@ export async function restartCgroup(o: RestartOptions): Promise<RestartOutcome> 
   }
   if (frozen && freezer) {
     thawCgroup(freezer);
-    await o.onPhase?.('thawed');
+    await phase('thawed');
   }
   if (left.length > 0) {
     outcome.unkillable = describeTasks(o.host, left);
     return finish('unkillable', `${left.length} process(es) of ${o.cgroupPath} outlived SIGKILL for ${o.killDeadlineMs ?? 10_000} ms: see their kernel stacks`);
   }
   outcome.emptiedMs = since();
-  await o.onPhase?.('empty');
+  await phase('empty');
   const backDeadline = o.backDeadlineMs ?? 60_000;
   if (backDeadline <= 0) return finish('killed', `${o.cgroupPath} emptied in ${outcome.emptiedMs} ms (nothing waited for its return)`);
   const findBack = o.findBack ?? defaultFindBack(memDir, o.cgroupPath);
@@ -224,8 +230,8 @@ export async function restartCgroup(o: RestartOptions): Promise<RestartOutcome> 
     if (b) {
       outcome.back = b;
       outcome.backMs = since();
-      await o.onPhase?.('back');
-      return finish('restarted', `${o.cgroupPath} emptied in ${outcome.emptiedMs} ms and came back with new PIDs ${b.pids.slice(0, 5).join(',')} in ${outcome.backMs} ms`);
+      await phase('back');
+      return finish('restarted', `${o.cgroupPath} ${outcome.frozeCleanly === false ? 'froze only partly (tasks busy in the kernel), ' : ''}emptied in ${outcome.emptiedMs} ms and came back with new PIDs ${b.pids.slice(0, 5).join(',')} in ${outcome.backMs} ms`);
     }
     await sleep(50, o.signal);
   }
