@@ -43,7 +43,7 @@ export function assessVariant(input: VariantInput, t: Thresholds, stall: { probe
   let lruSigns = false;
   if (profile && profile.kernelSamples > 0) {
     const s = profile.shares;
-    Object.assign(figures, { profileMethod: profile.method, profileSamples: profile.samples, evictFoliosShare: s.evictFolios, spinLockShare: s.spinLockInReclaim, shrinkLruvecShare: s.shrinkLruvec, lruNoteCostShare: s.lruNoteCost });
+    Object.assign(figures, { profileMethod: profile.method, profileSamples: profile.samples, evictFoliosShare: s.evictFolios, spinLockShare: s.spinLockInReclaim, shrinkLruvecShare: s.shrinkLruvec, lruNoteCostShare: s.lruNoteCost, mmapLockWaitShare: s.mmapLockWait });
     const checks: EdgeCheck[] = [
       { name: 'evict_folios share of CPU samples', value: s.evictFolios, threshold: t.lruLockEvictFoliosShare, op: '>=', format: pct },
       { name: 'spin-lock share in reclaim', value: s.spinLockInReclaim, threshold: t.lruLockSpinShare, op: '>=', format: pct },
@@ -55,6 +55,7 @@ export function assessVariant(input: VariantInput, t: Thresholds, stall: { probe
     if (lruSigns) because.push(`${pct(s.evictFolios)} of the target's CPU samples are in evict_folios and ${pct(s.spinLockInReclaim)} spin on a lock inside reclaim (${src})`);
     else if (mglruOn) missing.push(`the profile does not show lru_lock contention: evict_folios ${pct(s.evictFolios)} (needs ≥ ${pct(t.lruLockEvictFoliosShare)}), spin lock in reclaim ${pct(s.spinLockInReclaim)} (needs ≥ ${pct(t.lruLockSpinShare)}) (${src})`);
     if (holdEvidence && (s.shrinkLruvec > 0 || s.lruNoteCost > 0)) because.push(`the profile puts ${pct(s.shrinkLruvec)} of CPU samples in shrink_lruvec and ${pct(s.lruNoteCost)} in lru_note_cost (${src})`);
+    if (holdEvidence && s.mmapLockWait > 0) because.push(`${pct(s.mmapLockWait)} of the profile's samples are threads waiting for mmap_lock in a fault (lock_mm_and_find_vma, rwsem_down_read_slowpath) (${src})`);
   } else if (profile) {
     missing.push(`the kernel profile (${profile.method}) caught no kernel samples of the target`);
   } else {

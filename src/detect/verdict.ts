@@ -38,6 +38,7 @@ export interface VariantAssessment {
     spinLockShare?: number;
     shrinkLruvecShare?: number;
     lruNoteCostShare?: number;
+    mmapLockWaitShare?: number;
     probeWorstMs?: number;
     maxHoldMs?: number;
   };

@@ -10,6 +10,7 @@ const COLUMNS: { key: string; head: string; fmt: (v: number) => string }[] = [
   { key: 'evictFoliosShare', head: 'EVICT_FOLIOS', fmt: (v) => `${(v * 100).toFixed(0)} %` },
   { key: 'spinLockShare', head: 'SPIN LOCK', fmt: (v) => `${(v * 100).toFixed(0)} %` },
   { key: 'shrinkLruvecShare', head: 'SHRINK_LRUVEC', fmt: (v) => `${(v * 100).toFixed(0)} %` },
+  { key: 'mmapLockWaitShare', head: 'MMAP_LOCK WAIT', fmt: (v) => `${(v * 100).toFixed(0)} %` },
   { key: 'profileSamples', head: 'SAMPLES', fmt: (v) => String(v) },
   { key: 'oomKills', head: 'OOM KILLS', fmt: (v) => String(v) },
 ];

@@ -142,7 +142,7 @@ export async function runVariantCell(host: HostPaths, o: VariantCellOptions): Pr
       verdict: {
         class: v.verdict,
         figures: {
-          evictFoliosShare: sh.evictFolios, spinLockShare: sh.spinLockInReclaim, shrinkLruvecShare: sh.shrinkLruvec, profileSamples: profile.samples,
+          evictFoliosShare: sh.evictFolios, spinLockShare: sh.spinLockInReclaim, shrinkLruvecShare: sh.shrinkLruvec, mmapLockWaitShare: sh.mmapLockWait, profileSamples: profile.samples,
           kernelCpuShare: window.cpu.totalCores > 0 ? window.cpu.systemCores / window.cpu.totalCores : 0, ...(probe.worstLatencyMs !== undefined ? { worstProbeMs: probe.worstLatencyMs } : {}),
           oomKills: window.memory?.oomKills ?? 0,
         },

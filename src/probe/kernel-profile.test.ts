@@ -29,7 +29,9 @@ test('profileShares() counts a spin lock as contention only inside reclaim, and 
     { frames: ['_raw_spin_unlock_irq', 'tty_write'], count: 5 },
     { frames: ['lru_note_cost_unlock_irq', 'shrink_lruvec', 'try_charge_memcg'], count: 5 },
   ], 10);
-  assert.deepEqual([s.spinLock, s.spinLockInReclaim, s.lruNoteCost, s.shrinkLruvec, s.reclaim], [0.5, 0, 0.5, 0.5, 0.5]);
+  assert.deepEqual([s.spinLock, s.spinLockInReclaim, s.lruNoteCost, s.shrinkLruvec, s.reclaim, s.mmapLockWait], [0.5, 0, 0.5, 0.5, 0.5, 0]);
+  const w = profileShares([{ frames: ['lock_mm_and_find_vma', 'do_user_addr_fault', 'exc_page_fault', 'asm_exc_page_fault'], count: 1 }, { frames: ['shrink_node'], count: 3 }], 4);
+  assert.equal(w.mmapLockWait, 0.25, 'threads waiting for mmap_lock in a fault (seen in the 6.1 guest: 11 %)');
 });
 
 test('parsePerfKernelStacks() keeps kernel frames of each sample, innermost first, and counts user-only samples', () => {

@@ -21,7 +21,7 @@ import { parseKstack } from '../trace/folded.js';
 import { asKeyedNumbers, asNumber } from '../trace/map-values.js';
 import { buildScript } from '../trace/program.js';
 import { runBpftrace } from '../trace/runner.js';
-import { isClassicLruFrame, isMglruFrame, isSpinLockFrame, RECLAIM_FRAMES } from './reclaim-frames.js';
+import { isClassicLruFrame, isMglruFrame, isSpinLockFrame, RECLAIM_FRAMES, tagKernelStack } from './reclaim-frames.js';
 import { runWithDeadline } from './run-with-deadline.js';
 
 /** How a profile was taken. */
@@ -61,6 +61,8 @@ export interface ProfileShares {
   lruNoteCost: number;
   /** Samples in classic two-list LRU frames (shrink_inactive_list, shrink_active_list, lru_note_cost ...). */
   classicLru: number;
+  /** Samples of threads waiting for mmap_lock in a fault or an mm call (lock_mm_and_find_vma, rwsem_down_* ...). */
+  mmapLockWait: number;
 }
 
 /** The kernel's CPU profile of a target. */
@@ -93,7 +95,7 @@ const share = (n: number, d: number): number => (d > 0 ? n / d : 0);
 
 /** Shares of the telling frames over `samples` on-CPU samples. Pure. */
 export function profileShares(stacks: readonly ProfileStack[], samples: number): ProfileShares {
-  const c = { reclaim: 0, evictFolios: 0, mglru: 0, spinLock: 0, spinLockInReclaim: 0, shrinkLruvec: 0, lruNoteCost: 0, classicLru: 0 };
+  const c = { reclaim: 0, evictFolios: 0, mglru: 0, spinLock: 0, spinLockInReclaim: 0, shrinkLruvec: 0, lruNoteCost: 0, classicLru: 0, mmapLockWait: 0 };
   for (const s of stacks) {
     const inReclaim = s.frames.some((f) => RECLAIM.has(f));
     const spin = s.frames[0] !== undefined && isSpinLockFrame(s.frames[0]);
@@ -105,11 +107,13 @@ export function profileShares(stacks: readonly ProfileStack[], samples: number):
     if (s.frames.includes('shrink_lruvec')) c.shrinkLruvec += s.count;
     if (s.frames.some((f) => f.startsWith('lru_note_cost'))) c.lruNoteCost += s.count;
     if (s.frames.some(isClassicLruFrame)) c.classicLru += s.count;
+    if (tagKernelStack(s.frames).waitsMmapLock) c.mmapLockWait += s.count;
   }
   const d = Math.max(samples, stacks.reduce((n, s) => n + s.count, 0));
   return {
     reclaim: share(c.reclaim, d), evictFolios: share(c.evictFolios, d), mglru: share(c.mglru, d), spinLock: share(c.spinLock, d),
     spinLockInReclaim: share(c.spinLockInReclaim, d), shrinkLruvec: share(c.shrinkLruvec, d), lruNoteCost: share(c.lruNoteCost, d), classicLru: share(c.classicLru, d),
+    mmapLockWait: share(c.mmapLockWait, d),
   };
 }
 
