@@ -136,7 +136,15 @@ export async function runContainer(o: ContainerOptions): Promise<TestContainer> 
       return false;
     },
     async remove() {
-      await podman(['rm', '-f', '-t', '0', id], 60_000);
+      // A container podman is restarting (--restart=always after an OOM kill) can refuse one `rm`: retry until gone.
+      let last = '';
+      for (let i = 0; i < 10; i++) {
+        const r = await podman(['rm', '-f', '-t', '0', id], 60_000);
+        last = r.stderr.trim();
+        if ((await podman(['container', 'exists', id], 20_000)).code === 1) return;
+        await new Promise((res) => setTimeout(res, 500));
+      }
+      throw new Error(`could not remove test container ${name}: ${last}`);
     },
   };
   if ((await c.pid()) === undefined) {

@@ -52,9 +52,9 @@ async function setUp(t: import('node:test').TestContext): Promise<Rig | undefine
   return rig;
 }
 
-async function start(r: Rig, kind: 'thrash' | 'busy'): Promise<TestContainer> {
+async function start(r: Rig, kind: 'thrash' | 'busy', anon: [string, string] = ['4', '8']): Promise<TestContainer> {
   const c = kind === 'thrash'
-    ? await runContainer({ rootfs: r.rootfs, memory: '64m', volumes: [`${r.data}:/data`], command: ['/bin/thrash', '/data', '16', '16', '4', '8'] })
+    ? await runContainer({ rootfs: r.rootfs, memory: '64m', volumes: [`${r.data}:/data`], command: ['/bin/thrash', '/data', '16', '16', ...anon] })
     : await runContainer({ rootfs: r.rootfs, command: ['/bin/sh', '-c', 'while :; do :; done'] });
   cleanups.push(() => c.remove());
   return c;
@@ -146,10 +146,12 @@ test('restart mode: a thrashing container in the match gets a bundle and one ver
 test('dry-run: the thrashing container gets its bundle and a dry-run record, and keeps running', async (t) => {
   const r = await setUp(t);
   if (!r) return;
-  const sick = await start(r, 'thrash');
+  // Less anonymous memory than above: it must thrash, and never be OOM-killed (podman would restart it then).
+  const sick = await start(r, 'thrash', ['2', '4']);
   const sickT = await targetOf(sick);
   await new Promise((res) => setTimeout(res, 3000));
   const [sickR] = await judge([sickT]);
+  assert.ok(['thrashing', 'reclaim-livelock'].includes(sickR!.verdict), `thrash container judged ${sickR!.verdict}: ${JSON.stringify(sickR!.findings)}`);
   const run = responder(r, { remediate: 'dry-run', remediateMatch: [`container=${sick.name}`], remediateOn: `${sickR!.verdict}`, remediateAfter: '1s' });
   await run.responder.start();
   const onset = Date.now();
