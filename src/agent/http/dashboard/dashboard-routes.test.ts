@@ -1,6 +1,6 @@
 // Browser: the dashboard in real Chromium (Debian's, through playwright-core) against the agent's JSON contract
 // served from a real recording of this machine (a thrashing `repro --preset small` cgroup among the host's own).
-// Screenshots of each page go to docs/screenshots/ for the README.
+// The incident page's screenshot goes to docs/screenshots/ (the other pages' come from the live agent test).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -86,7 +86,6 @@ void describe('the dashboard in Chromium', () => {
     assert.deepEqual(sev.map(Number), [...sev.map(Number)].sort((x, y) => y - x));
     assert.ok(sev.length >= 5);
     assert.equal(await row.locator('svg.rw-spark').count(), 3, 'CPU, memory and progress sparklines');
-    await page.screenshot({ path: path.join(SHOTS, 'targets.png'), fullPage: true });
     await page.selectOption('select[aria-label="filter by verdict"]', 'thrashing');
     assert.equal(await page.locator('tbody tr').count(), 1);
     await page.selectOption('select[aria-label="filter by verdict"]', '');
@@ -104,7 +103,6 @@ void describe('the dashboard in Chromium', () => {
     assert.match(text, /hybrid|unified|legacy/);
     assert.match(text, /MGLRU/);
     assert.match(text, /% of a core/);
-    await page.screenshot({ path: path.join(SHOTS, 'node.png') });
     await page.close();
     assert.deepEqual(errors, []);
   });
@@ -137,7 +135,6 @@ void describe('the dashboard in Chromium', () => {
     const again = (await (await fetch(`${api.url}/api/v1/targets/${id}/series?from=${shown.from}&to=${shown.to}&step=${shown.step}`)).json()) as { points: unknown[] };
     assert.deepEqual(shown.lens, shown.lens.map(() => again.points.length), 'each chart has the points the API returns for its range');
     assert.equal(await page.locator('.rw-seg[data-verdict]').count() > 0, true, 'the verdict band');
-    await page.screenshot({ path: path.join(SHOTS, 'target.png'), fullPage: true });
 
     // Live: the newest point follows the agent's tick within 2 s.
     const tick = await page.waitForFunction(() => Number((globalThis as unknown as { document: { getElementById(i: string): Styled } }).document.getElementById('live').getAttribute('data-last-tick')), null, { timeout: 3000 });
