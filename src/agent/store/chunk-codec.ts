@@ -161,10 +161,43 @@ function isConstant(types: Uint8Array, values: unknown[] | undefined): boolean {
 
 /** Encodes samples (in the order given) into one deflated chunk. */
 export function encodeChunk(samples: readonly TimedSample[]): Buffer {
-  const n = samples.length;
-  const fl = new Flattener(n);
-  for (let r = 0; r < n; r++) fl.add(fl.nodes[0]!, r, samples[r]!.sample);
+  const b = new ChunkBuilder(samples.length);
+  for (const s of samples) b.add(s.wallMs, s.sample);
+  return b.finish();
+}
 
+/**
+ * Builds a chunk of a known number of samples one sample at a time, so the work can be spread over several
+ * calls (the compactor's bounded steps); {@link encodeChunk} in one go.
+ */
+export class ChunkBuilder {
+  private readonly fl: Flattener;
+  private readonly walls: number[] = [];
+  constructor(private readonly n: number) {
+    this.fl = new Flattener(n);
+  }
+
+  /** Samples added so far. */
+  get size(): number {
+    return this.walls.length;
+  }
+
+  /** Adds the next sample (at most `n`). */
+  add(wallMs: number, sample: unknown): void {
+    if (this.walls.length >= this.n) throw new RangeError(`the chunk holds ${this.n} samples`);
+    this.fl.add(this.fl.nodes[0]!, this.walls.length, sample);
+    this.walls.push(wallMs);
+  }
+
+  /** The deflated chunk, once all `n` samples are in. */
+  finish(): Buffer {
+    if (this.walls.length !== this.n) throw new RangeError(`the chunk has ${this.walls.length} of its ${this.n} samples`);
+    return writeChunk(this.fl, this.walls);
+  }
+}
+
+function writeChunk(fl: Flattener, walls: readonly number[]): Buffer {
+  const n = walls.length;
   const dict = new Map<string, number>();
   const sid = (s: string): number => {
     let i = dict.get(s);
@@ -224,7 +257,7 @@ export function encodeChunk(samples: readonly TimedSample[]): Buffer {
   head.byte(VERSION);
   head.uvarint(n);
   let prev = 0;
-  for (const s of samples) { head.svarint(s.wallMs - prev); prev = s.wallMs; }
+  for (const w of walls) { head.svarint(w - prev); prev = w; }
   head.uvarint(dict.size);
   for (const s of dict.keys()) head.string(s);
   return zlib.deflateRawSync(Buffer.concat([head.bytes(), body.bytes()]), { level: 6 });

@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { UsageError } from '../../kernel/errors.js';
-import { decodeChunk, encodeChunk, type TimedSample } from './chunk-codec.js';
+import { ChunkBuilder, decodeChunk, encodeChunk, type TimedSample } from './chunk-codec.js';
 import { losslessParse, losslessStringify } from './lossless-json.js';
 import { MIGRATIONS, migrate, type Migration } from './migrations.js';
 import { decodeRecent, encodeRecent } from './recent-codec.js';
@@ -116,6 +116,9 @@ export class Store {
   private lastError: StoreError | undefined;
   private lastTryMs = -Infinity;
   private lastRetentionMs = -Infinity;
+  private lastCheckpointMs = -Infinity;
+  /** A window being folded into a chunk over several maintain() calls. */
+  private folding: { target: string; rows: Array<{ wall_ms: number; data: Buffer }>; builder: ChunkBuilder } | undefined;
   private nextIncidentId = 1;
   private nextActionId = 1;
   private readonly limits: RetentionLimits;
@@ -511,7 +514,11 @@ export class Store {
         r.vacuumedPages = n;
         if (free > n) r.more = true;
       }
-      this.db.pragma('wal_checkpoint(PASSIVE)');
+      // Checkpoints fsync: twice a minute, not at every call (wal_autocheckpoint is the safety net).
+      if (Math.abs(nowWallMs - this.lastCheckpointMs) >= 30_000 && performance.now() < deadline) {
+        this.db.pragma('wal_checkpoint(PASSIVE)');
+        this.lastCheckpointMs = nowWallMs;
+      }
     } catch (err) {
       if (!isStoreFullError(err)) throw err;
       this.fail(err);
@@ -536,24 +543,39 @@ export class Store {
     }
     const rowsOf = this.db.prepare('SELECT wall_ms, data FROM recent WHERE target = ? AND wall_ms >= ? AND wall_ms < ? ORDER BY wall_ms');
     const insChunk = this.db.prepare('INSERT INTO chunks (target, from_ms, to_ms, count, step_ms, data) VALUES (?, ?, ?, ?, 0, ?)');
-    const delRows = this.db.prepare('DELETE FROM recent WHERE target = ? AND wall_ms >= ? AND wall_ms < ?');
-    const fold = this.db.transaction((target: string, w0: number, samples: TimedSample[], blob: Buffer) => {
-      insChunk.run(target, samples[0]!.wallMs, samples[samples.length - 1]!.wallMs, samples.length, blob);
-      delRows.run(target, w0, w0 + win);
+    const delRow = this.db.prepare('DELETE FROM recent WHERE target = ? AND wall_ms = ?');
+    const fold = this.db.transaction((target: string, walls: number[], blob: Buffer) => {
+      insChunk.run(target, walls[0], walls[walls.length - 1], walls.length, blob);
+      for (const w of walls) delRow.run(target, w);
     });
     heads.sort((a, b) => a.first - b.first);
-    for (const h of heads) {
-      let first: number | null = h.first;
-      while (first !== null && first < cutoff) {
-        if (performance.now() >= deadline) { r.more = true; return; }
+    const queue = heads.filter((h) => h.first < cutoff);
+    // A window is folded a slice of samples at a time, so one call stays near its budget even for big samples.
+    for (;;) {
+      if (!this.folding) {
+        const h = queue.shift();
+        if (!h) return;
+        const first = firstOf.get(h.target) as number | null; // fresh: a fold of an earlier call may have moved it
+        if (first === null || first >= cutoff) continue;
         const w0 = Math.floor(first / win) * win;
         const rows = rowsOf.all(h.target, w0, w0 + win) as Array<{ wall_ms: number; data: Buffer }>;
-        const samples = rows.map((x) => ({ wallMs: x.wall_ms, sample: decodeRecent(x.data) }));
-        fold(h.target, w0, samples, encodeChunk(samples));
-        r.compactedChunks++;
-        r.compactedSamples += samples.length;
-        first = firstOf.get(h.target) as number | null;
+        if (rows.length === 0) continue;
+        this.folding = { target: h.target, rows, builder: new ChunkBuilder(rows.length) };
       }
+      const f = this.folding;
+      while (f.builder.size < f.rows.length) {
+        if (performance.now() >= deadline) { r.more = true; return; }
+        const end = Math.min(f.rows.length, f.builder.size + 10);
+        for (let i = f.builder.size; i < end; i++) f.builder.add(f.rows[i]!.wall_ms, decodeRecent(f.rows[i]!.data));
+      }
+      if (performance.now() >= deadline) { r.more = true; return; }
+      const walls = f.rows.map((x) => x.wall_ms);
+      fold(f.target, walls, f.builder.finish());
+      this.folding = undefined;
+      r.compactedChunks++;
+      r.compactedSamples += walls.length;
+      // The target may hold more full windows: back in the queue (at its end, so every target gets a turn).
+      if (!queue.some((q) => q.target === f.target)) queue.push({ target: f.target, first: walls[walls.length - 1]! + 1 });
     }
   }
 
