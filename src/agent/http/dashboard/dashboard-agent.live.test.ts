@@ -36,7 +36,7 @@ async function until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs
     if (v !== undefined) return v;
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String((last as Error).cause ?? last)})` : ''}`);
+  throw new Error(`timed out waiting for ${what}${last instanceof Error ? ` (last error: ${last.message}${last.cause instanceof Error ? `: ${last.cause.message}` : ''})` : ''}`);
 }
 
 const SHOWN = `(() => {
