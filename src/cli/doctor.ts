@@ -134,6 +134,8 @@ export function registerDoctor(program: Command): void {
         ...(progress ? { onTick: (ms: number) => process.stderr.write(`\r\x1b[Ksampling ${targets.length} target${targets.length === 1 ? '' : 's'}: ${Math.round(ms / 1000)} of ${windowText}`) } : {}),
       });
       if (progress) process.stderr.write('\r\x1b[K');
+      // From this process's start (performance's time origin): what `window plus one second` is measured against.
+      report.elapsedMs = Math.round(performance.now());
       emit(report, o, recording);
       return i.exitStatus();
     });

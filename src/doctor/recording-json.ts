@@ -24,7 +24,7 @@ export const recordingSchema = z.object({
   root: z.boolean(),
   stacksAsked: z.boolean(),
   /** Scheduling priority the sampler ran at (a later field: optional). */
-  priority: z.object({ nice: z.number(), raised: z.boolean(), reason: z.string().optional() }).optional(),
+  priority: z.object({ nice: z.number(), raised: z.boolean(), reason: z.string().optional(), policy: z.enum(['rr', 'other']).optional() }).optional(),
   hostSamples: z.array(hostSampleSchema),
   targets: z.array(z.object({
     target: targetReportSchema.shape.target,

@@ -59,11 +59,13 @@ export const doctorReportSchema = z.object({
     kernelRelease: z.string(), cpus: z.number(), cgroupMode: z.string(), memoryController: z.string().optional(),
     psi: z.boolean(), mglru: z.object({ present: z.boolean(), enabled: z.boolean() }), root: z.boolean(),
     /** The scheduling priority the sampler took (nice), or why it could not. */
-    priority: z.object({ nice: z.number(), raised: z.boolean(), reason: z.string().optional() }).optional(),
+    priority: z.object({ nice: z.number(), raised: z.boolean(), reason: z.string().optional(), policy: z.enum(['rr', 'other']).optional() }).optional(),
     metrics: z.record(z.string(), z.unknown()).optional(),
   }),
   targets: z.array(targetReportSchema),
   failures: z.array(z.object({ target: z.string(), message: z.string() })),
+  /** Milliseconds from this process's start to the report (absent on replay). */
+  elapsedMs: z.number().optional(),
 });
 
 /** A target's report. */
