@@ -54,7 +54,7 @@ export interface ResponderOptions {
   /** The agent's own cgroup paths; default: every path in /proc/self/cgroup. */
   selfCgroups?: string[];
   evidence?: Pick<CaptureOptions, 'limits' | 'deadlineMs' | 'traceMs' | 'bpftrace' | 'stackPasses' | 'trace'>;
-  restart?: Pick<RestartOptions, 'freezeDeadlineMs' | 'killDeadlineMs' | 'backDeadlineMs' | 'findBack'>;
+  restart?: Pick<RestartOptions, 'freezeDeadlineMs' | 'killDeadlineMs' | 'backDeadlineMs' | 'findBack' | 'useUnifiedTwin'>;
   /** Captures waiting behind the running one, at most (more are dropped with a log line). Default 4. */
   maxQueuedCaptures?: number;
 }

@@ -197,3 +197,35 @@ test('a task that outlives SIGKILL (held frozen by another freezer cgroup) is re
   fs.writeFileSync(`${other}/freezer.state`, 'THAWED');
   assert.ok(await waitFor(() => victim.signalCode === 'SIGKILL', 5000));
 });
+
+test('the v2 path (cgroup.freeze, cgroup.kill, thaw) on the cgroup\'s v2 twin: every thread killed, the twin left thawed and empty', async (t) => {
+  const why = liveCgroupBlocker();
+  if (why) return void cannotRunHere(t, why);
+  const cg = makeTestCgroup('rwrestartv2');
+  cleanups.push(() => cg.remove());
+  if (!cg.unifiedDir || cg.unifiedDir === cg.memoryDir) {
+    // On a v2-only host the first test already took this path (the memory cgroup is the v2 cgroup).
+    return void t.skip('no separate v2 twin (v2-only host: covered by the first test)');
+  }
+  if (!fs.existsSync(`${cg.unifiedDir}/cgroup.kill`)) return void cannotRunHere(t, 'no cgroup.kill in the v2 tree (Linux < 5.14)');
+  const child = startIn([cg.memoryDir, cg.unifiedDir], threadsBinary(), ['16']);
+  await ready(child);
+  const journal = new ActionJournal(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rwjournal-')), 'actions.jsonl'));
+  cleanups.push(() => fs.rmSync(path.dirname(journal.file), { recursive: true, force: true }));
+  let frozenSeen = false;
+  const out = await restartCgroup({
+    host: LIVE_HOST, cgroupPath: cg.path, audit: journal, backDeadlineMs: 0, useUnifiedTwin: true,
+    record: { id: 'v2', incidentId: undefined, targetId: 't', reasons: [] },
+    onPhase: (p) => {
+      if (p === 'frozen') frozenSeen = freezerState({ kind: 'v2', dir: cg.unifiedDir! }) === 'frozen';
+    },
+  });
+  assert.equal(out.result, 'killed', out.message);
+  assert.equal(out.mechanism, 'v2-freeze-kill');
+  assert.ok(frozenSeen && out.frozeCleanly, 'frozen before the kill');
+  assert.equal(freezerState({ kind: 'v2', dir: cg.unifiedDir }), 'thawed');
+  assert.equal(fs.readFileSync(`${cg.unifiedDir}/cgroup.procs`, 'utf8').trim(), '');
+  assert.ok(await waitFor(() => child.signalCode === 'SIGKILL', 5000));
+  const planned = journal.lines().find((l) => l.kind === 'planned');
+  assert.deepEqual(planned?.kind === 'planned' ? planned.record.freezeDirs : undefined, [{ kind: 'v2', dir: cg.unifiedDir }]);
+});

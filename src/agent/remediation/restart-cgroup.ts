@@ -73,6 +73,12 @@ export interface RestartOptions {
   findBack?: (oldPids: ReadonlySet<number>) => { cgroupPath: string; pids: number[] } | undefined;
   onPhase?: (phase: RestartPhase) => void | Promise<void>;
   signal?: AbortSignal;
+  /**
+   * On a hybrid host (v1 memory, a v2 tree beside it), freeze and kill through the cgroup's v2 twin
+   * (`cgroup.freeze`, `cgroup.kill`) instead of the v1 freezer: atomic, and it works on tasks that never freeze.
+   * Only when the twin holds the same processes. Default false.
+   */
+  useUnifiedTwin?: boolean;
 }
 
 function pidsIn(dir: string | undefined): number[] {
@@ -149,8 +155,16 @@ export async function restartCgroup(o: RestartOptions): Promise<RestartOutcome> 
     ref = undefined;
   }
   const memDir = ref?.memoryDir;
-  const v2 = ref?.memoryVersion === 'v2';
-  const freezer: FreezeDir | undefined = !ref ? undefined : v2 ? (memDir ? { kind: 'v2', dir: memDir } : undefined) : (() => {
+  // v2: the memory cgroup itself, or (hybrid hosts, when asked) its v2 twin, whose core files freeze and kill too.
+  const sameTasks = (a: string, b: string): boolean => {
+    const x = pidsIn(a).sort();
+    const y = pidsIn(b).sort();
+    return x.length === y.length && x.every((p, i) => p === y[i]);
+  };
+  const v2Dir = ref?.memoryVersion === 'v2' ? memDir
+    : o.useUnifiedTwin && ref?.unifiedDir && memDir && normaliseCgroupPath(ref.path) !== '/' && sameTasks(ref.unifiedDir, memDir) ? ref.unifiedDir : undefined;
+  const v2 = v2Dir !== undefined;
+  const freezer: FreezeDir | undefined = !ref ? undefined : v2Dir ? { kind: 'v2', dir: v2Dir } : (() => {
     const d = v1FreezerDir(o.host, o.cgroupPath);
     return d ? { kind: 'v1' as const, dir: d } : undefined;
   })();
@@ -170,7 +184,7 @@ export async function restartCgroup(o: RestartOptions): Promise<RestartOutcome> 
     await o.audit.finishAction(record.id, { state, result, finishedAtWallMs: Date.now(), detail: { ...outcome } });
     return outcome;
   };
-  const dirs = [memDir, freezer?.dir].filter((d): d is string => d !== undefined);
+  const dirs = [...new Set([memDir, freezer?.dir].filter((d): d is string => d !== undefined))];
   const members = (): number[] => [...new Set(dirs.flatMap(pidsIn))];
   if (!ref || !memDir) return finish('gone', `cgroup ${o.cgroupPath} is gone`);
   const before = members();
@@ -184,8 +198,9 @@ export async function restartCgroup(o: RestartOptions): Promise<RestartOutcome> 
       frozen = true;
       await phase('frozen');
     }
-    if (v2 && fs.existsSync(`${memDir}/cgroup.kill`)) {
-      fs.writeFileSync(`${memDir}/cgroup.kill`, '1');
+    if (v2Dir && fs.existsSync(`${v2Dir}/cgroup.kill`)) {
+      // cgroup.kill (5.14+) kills every task of the subtree, frozen or not, and anything forked meanwhile.
+      fs.writeFileSync(`${v2Dir}/cgroup.kill`, '1');
       outcome.killedPids = before;
     } else {
       outcome.killedPids = killAll(members());
