@@ -69,7 +69,8 @@ export class Watch {
       ringSize: Math.ceil(opts.windowMs / opts.intervalMs) + 2,
       stacks: opts.stacks !== false,
       maxStacksPerTarget: 64,
-      discover: { everyMs: opts.discoverEveryMs ?? 10_000, find },
+      // New cgroups are looked for every 3 s: a container that livelocks at once is judged within the 10 s goal.
+      discover: { everyMs: opts.discoverEveryMs ?? 3000, find },
     });
     this.sampler.subscribe((t) => this.onTick(t));
   }
