@@ -18,6 +18,9 @@ export const EVIDENCE_PART_RULES: ReadonlyArray<{ kind: EvidencePartKind; patter
   { kind: 'text', pattern: '\\.(txt|log|json|out|csv)$', title: 'Text' },
 ];
 
+/** The order parts are shown in: the report, the flame graphs, the trace figures, then the raw stacks and the rest. */
+export const EVIDENCE_PART_ORDER: readonly EvidencePartKind[] = ['manifest', 'report-json', 'report-text', 'flame', 'flame-reversed', 'trace', 'stacks', 'folded', 'text', 'other', 'page'];
+
 /** The kind and heading of a bundle file. */
 export function evidencePartKind(file: string): { kind: EvidencePartKind; title: string } {
   const base = file.split('/').at(-1) ?? file;

@@ -7,7 +7,7 @@ import { doctorReportSchema } from '../../doctor/report.js';
 import { UsageError } from '../../kernel/errors.js';
 import { formatBytes } from '../../units/bytes.js';
 import { escapeHtml } from './escape-html.js';
-import { evidencePartKind } from './evidence-parts.js';
+import { EVIDENCE_PART_ORDER, evidencePartKind } from './evidence-parts.js';
 import { htmlDocument, jsonForScript } from './html-document.js';
 import { htmlTable } from './html-table.js';
 import { targetSection } from './target-section.js';
@@ -89,7 +89,8 @@ export function renderEvidenceHtml(bundleDir: string): string {
     const there = p.absent === undefined && p.file !== '' && abs.startsWith(`${root}${path.sep}`) && fs.existsSync(abs) && fs.statSync(abs).isFile();
     return [p.title ?? evidencePartKind(p.file).title, p.file, there ? `${formatBytes(fs.statSync(abs).size)}${p.note ? `; ${p.note}` : ''}` : `absent: ${p.absent ?? 'no such file in the bundle'}`];
   })));
-  for (const p of parts) {
+  const shown = parts.map((p, i) => ({ p, i, rank: EVIDENCE_PART_ORDER.indexOf(evidencePartKind(p.file).kind) })).sort((a, b) => a.rank - b.rank || a.i - b.i).map((x) => x.p);
+  for (const p of shown) {
     const abs = path.resolve(root, p.file);
     if (p.absent !== undefined || p.file === '' || !abs.startsWith(`${root}${path.sep}`) || !fs.existsSync(abs) || !fs.statSync(abs).isFile()) continue;
     const kind = evidencePartKind(p.file).kind;

@@ -3,7 +3,7 @@
 // verdict band above them, and the flame graph SVG mounted inline with its own script and search.
 // It defines `window.rw`; uPlot (uplot-assets.ts) must be loaded first for `rw.charts`.
 import { TARGET_PANELS } from './chart-panels.js';
-import { EVIDENCE_PART_RULES } from './evidence-parts.js';
+import { EVIDENCE_PART_ORDER, EVIDENCE_PART_RULES } from './evidence-parts.js';
 
 const BODY = String.raw`
 (function () {
@@ -206,6 +206,11 @@ const BODY = String.raw`
     for (var i = 0; i < rw.partRules.length; i++) if (new RegExp(rw.partRules[i].pattern, 'i').test(base)) return rw.partRules[i];
     return { kind: 'other', title: 'File' };
   };
+  // Files in display order (rw.partOrder), stable within a kind.
+  rw.byPartOrder = function (files, nameOf) {
+    var rank = function (f) { var i = rw.partOrder.indexOf(rw.partKind(nameOf(f)).kind); return i < 0 ? 99 : i; };
+    return files.map(function (f, i) { return [rank(f), i, f]; }).sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; }).map(function (x) { return x[2]; });
+  };
 
   // The flame graph SVG (src/flame/flame-svg.ts) inline in a page: its own script runs against the SVG element
   // (it expects to be the document), and a search box outside it calls that script's search.
@@ -249,4 +254,4 @@ const BODY = String.raw`
 `;
 
 /** The shared browser code, with the target panels (TARGET_PANELS) as `rw.panels` and EVIDENCE_PART_RULES as `rw.partRules`. */
-export const UI_SCRIPT = `window.rw=window.rw||{};window.rw.panels=${JSON.stringify(TARGET_PANELS)};window.rw.partRules=${JSON.stringify(EVIDENCE_PART_RULES)};\n${BODY}`;
+export const UI_SCRIPT = `window.rw=window.rw||{};window.rw.panels=${JSON.stringify(TARGET_PANELS)};window.rw.partRules=${JSON.stringify(EVIDENCE_PART_RULES)};window.rw.partOrder=${JSON.stringify(EVIDENCE_PART_ORDER)};\n${BODY}`;

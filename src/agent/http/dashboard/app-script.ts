@@ -226,7 +226,7 @@ export const APP_SCRIPT = String.raw`
           p.absent ? '<span class="rw-muted">absent: ' + esc(p.absent) + '</span>' : esc(p.note) + ' <a href="' + base + encodeURIComponent(p.file) + '">raw</a>'];
       }))));
       var pending = [];
-      parts.forEach(function (p) {
+      rw.byPartOrder(parts, function (p) { return p.file; }).forEach(function (p) {
         var k = rw.partKind(p.file);
         if (!p.file || p.absent || k.kind === 'manifest' || k.kind === 'page') return;
         var sec = el('section', { 'data-part': p.file }, [html('h2', null, esc(p.title) + ' <span class="rw-muted mono">' + esc(p.file) + '</span>')]);

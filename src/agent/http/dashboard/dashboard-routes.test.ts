@@ -186,7 +186,7 @@ void describe('the dashboard in Chromium', () => {
     assert.ok(hits.every((f) => f === 'rgb(230,0,230)'));
     assert.match((await flame.locator('.rw-flame-tools').textContent()) ?? '', /matched \d/);
     assert.match((await page.locator('[data-part="report.txt"] pre').textContent()) ?? '', /THRASHING/);
-    await page.screenshot({ path: path.join(SHOTS, 'incident.png'), fullPage: false });
+    await flame.screenshot({ path: path.join(SHOTS, 'incident.png') });
     await page.close();
     assert.deepEqual(errors, []);
     assert.deepEqual(foreign, [], 'no request leaves the agent');
