@@ -80,3 +80,12 @@ export { runMatrix } from './lab/matrix.js';
 export { parseCellVerdict } from './lab/matrix-verdict.js';
 export { renderMatrixTable } from './lab/matrix-table.js';
 export { reclaimwatchArgv } from './lab/reclaimwatch-argv.js';
+
+// sim: the page-reclaim model.
+export { runSim } from './sim/run-sim.js';
+export { SIM_PRESETS } from './sim/presets.js';
+export { checkSimParams } from './sim/sim-params.js';
+export { runSweep } from './sim/sweep.js';
+export { renderSimText } from './sim/report-text.js';
+export { renderSimSvg } from './sim/svg.js';
+export { renderSweepText, renderSweepSvg } from './sim/sweep-text.js';

@@ -41,7 +41,7 @@ export interface SweepResult {
   x: SweepAxis;
   y: SweepAxis;
   cells: SweepCell[];
-  /** Per LRU: "x=…, y=… → x=…, y=…: not affected → affected", one line per neighbouring pair that differs. */
+  /** Per LRU: "x=…, y=… → x=…, y=…: not affected → affected", one line per neighbouring pair whose verdict (or OOM kill) differs. */
   edges: Record<string, string[]>;
 }
 
@@ -84,8 +84,9 @@ export function runSweep(base: SimParams, x: SweepAxis, y: SweepAxis, lrus: read
   for (const lru of lrus) {
     const at = (xv: number, yv: number): SweepCell | undefined => cells.find((c) => c.lru === lru && c.x === xv && c.y === yv);
     const lines: string[] = [];
+    const state = (c: SweepCell): string => (c.oom ? `${c.verdict} (OOM kill)` : c.verdict);
     const say = (a: SweepCell, b: SweepCell): void => {
-      if (a.verdict !== b.verdict) lines.push(`${x.name}=${a.x}, ${y.name}=${a.y} → ${x.name}=${b.x}, ${y.name}=${b.y}: ${a.verdict} → ${b.verdict}`);
+      if (state(a) !== state(b)) lines.push(`${x.name}=${a.x}, ${y.name}=${a.y} → ${x.name}=${b.x}, ${y.name}=${b.y}: ${state(a)} → ${state(b)}`);
     };
     for (const yv of y.values) for (let i = 0; i + 1 < x.values.length; i++) say(at(x.values[i]!, yv)!, at(x.values[i + 1]!, yv)!);
     for (const xv of x.values) for (let j = 0; j + 1 < y.values.length; j++) say(at(xv, y.values[j]!)!, at(xv, y.values[j + 1]!)!);
