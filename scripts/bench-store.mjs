@@ -108,24 +108,34 @@ const fmt = (x, d = 2) => x.toFixed(d);
   const bytes = fs.statSync(path.join(dir, 'store.db')).size;
   const Database = (await import(path.join(root, 'node_modules/better-sqlite3/lib/index.js'))).default;
   const db = new Database(path.join(dir, 'store.db'), { readonly: true });
-  const chunks = db.prepare('SELECT target, data FROM chunks').all();
+  const chunks = db.prepare('SELECT target, from_ms, data FROM chunks ORDER BY target, from_ms').all();
   db.close();
   const chunkBytes = chunks.reduce((a, c) => a + c.data.length, 0);
   const series = FILL_TARGETS + 1; // + the host
   const perHour = bytes / series / FILL_HOURS;
   // Thinning old chunks to 1 sample in 10 (what retention does past a day under size pressure):
-  let full = 0, thin = 0;
-  for (const c of chunks.slice(0, 200)) {
-    const s = decodeChunk(c.data);
-    full += c.data.length;
+  // Thinning as retention does it: one sample per step, the chunks of one target and hour merged into one.
+  let full = 0, thin = 0, thin60 = 0;
+  const hours = new Map();
+  for (const c of chunks) {
+    const key = `${c.target}:${Math.floor(c.from_ms / 3_600_000)}`;
+    if (!hours.has(key)) hours.set(key, []);
+    hours.get(key).push(c);
+  }
+  for (const group of [...hours.values()].slice(0, 40)) {
+    const s = group.flatMap((c) => decodeChunk(c.data));
+    full += group.reduce((a, c) => a + c.data.length, 0);
     thin += encodeChunk(s.filter((x) => Math.floor(x.wallMs / 1000) % 10 === 0)).length;
+    thin60 += encodeChunk(s.filter((x) => Math.floor(x.wallMs / 1000) % 60 === 0)).length;
   }
   const thinRatio = thin / full;
+  const thin60Ratio = thin60 / full;
   const sevenFull = perHour * 24 * 7 * 101;
   const sevenThin = perHour * 24 * 101 * (1 + 6 * thinRatio);
+  const sevenThin60 = perHour * 24 * 101 * (1 + 6 * thin60Ratio);
   console.log(`1. fill: ${FILL_TARGETS} targets + host x ${FILL_HOURS} h at 1 Hz in ${fmt(fillS, 1)} s; file ${fmt(bytes / 2 ** 20, 1)} MiB (chunk data ${fmt(chunkBytes / 2 ** 20, 1)} MiB)`);
   console.log(`   bytes per target-hour: ${Math.round(perHour)} (${fmt(perHour / 3600, 1)} B per sample; the JSON is ${meanJson} B)`);
-  console.log(`   100 targets x 7 days at full resolution: ${fmt(sevenFull / GIB)} GiB; with a full day then 1 in 10 (thinned chunks are ${fmt(thinRatio * 100, 0)} % of full): ${fmt(sevenThin / GIB)} GiB  (goal <= 1 GiB)`);
+  console.log(`   100 targets x 7 days at full resolution: ${fmt(sevenFull / GIB)} GiB; with a full day then 1 in 10 (thinned chunks are ${fmt(thinRatio * 100, 0)} % of full): ${fmt(sevenThin / GIB)} GiB; then 1 in 60 (${fmt(thin60Ratio * 100, 0)} %): ${fmt(sevenThin60 / GIB)} GiB  (goal <= 1 GiB; retention thins in that order when over the limit)`);
   console.log(`   maintain() per call during the fill (every 5 ticks, 50 ms budget): p50 ${fmt(quantile(maintainMs, 0.5))} ms, p99 ${fmt(quantile(maintainMs, 0.99))} ms, max ${fmt(Math.max(...maintainMs))} ms`);
 }
 

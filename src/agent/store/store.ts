@@ -603,22 +603,39 @@ export class Store {
     })();
     r.droppedChunks = plan.drop.length;
     r.overLimit = plan.expectedBytes > this.limits.maxBytes;
-    const get = this.db.prepare('SELECT data, step_ms FROM chunks WHERE id = ?');
-    const upd = this.db.prepare('UPDATE chunks SET data = ?, count = ?, from_ms = ?, to_ms = ?, step_ms = ? WHERE id = ?');
+    // Thinned chunks of one target, step and hour are merged into one chunk: a chunk of a few samples would
+    // spend most of its bytes on its own path table and dictionary.
+    const get = this.db.prepare('SELECT target, from_ms, data, step_ms FROM chunks WHERE id = ?');
+    const insMerged = this.db.prepare('INSERT INTO chunks (target, from_ms, to_ms, count, step_ms, data) VALUES (?, ?, ?, ?, ?, ?)');
+    const groups = new Map<string, { target: string; step: number; chunks: Array<{ id: number; data: Buffer; from: number }> }>();
     for (const t of plan.thin) {
-      if (performance.now() >= deadline) { r.more = true; return; } // re-planned at the next call
-      const row = get.get(t.id) as { data: Buffer; step_ms: number } | undefined;
+      const row = get.get(t.id) as { target: string; from_ms: number; data: Buffer; step_ms: number } | undefined;
       if (!row || row.step_ms >= t.stepMs) continue;
+      const key = `${t.stepMs}:${Math.floor(row.from_ms / MAX_CHUNK_SPAN_MS)}:${row.target}`;
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { target: row.target, step: t.stepMs, chunks: [] }));
+      g.chunks.push({ id: t.id, data: row.data, from: row.from_ms });
+    }
+    const replace = this.db.transaction((ids: number[], target: string, kept: TimedSample[], step: number) => {
+      for (const id of ids) del.run(id);
+      if (kept.length > 0) insMerged.run(target, kept[0]!.wallMs, kept[kept.length - 1]!.wallMs, kept.length, step, encodeChunk(kept));
+    });
+    for (const { target, step, chunks: group } of groups.values()) {
+      if (performance.now() >= deadline) { r.more = true; return; } // re-planned at the next call
+      const g = group.sort((a, b) => a.from - b.from);
       const seen = new Set<number>();
-      const kept = decodeChunk(row.data, (w) => {
-        const b = Math.floor(w / t.stepMs);
-        if (seen.has(b)) return false;
-        seen.add(b);
-        return true;
-      });
-      if (kept.length === 0) continue;
-      upd.run(encodeChunk(kept), kept.length, kept[0]!.wallMs, kept[kept.length - 1]!.wallMs, t.stepMs, t.id);
-      r.thinnedChunks++;
+      const kept: TimedSample[] = [];
+      for (const c of g) {
+        for (const x of decodeChunk(c.data, (w) => {
+          const b = Math.floor(w / step);
+          if (seen.has(b)) return false;
+          seen.add(b);
+          return true;
+        })) kept.push(x);
+      }
+      kept.sort((a, b) => a.wallMs - b.wallMs);
+      replace(g.map((c) => c.id), target, kept, step);
+      r.thinnedChunks += g.length;
     }
     this.lastRetentionMs = now;
   }
