@@ -333,6 +333,11 @@ class Engine implements PageWorld {
   }
 
   private grant(tids: number[], at: number): void {
+    // a reader that queued behind the writer now served (a `ps` among them) is woken with this batch
+    if (tids.length > 0 && this.lock.writer !== tids[0] && this.blockedSince >= 0) {
+      this.closeBlocked(this.blockedSince, at);
+      this.blockedSince = at;
+    }
     for (const t of tids) {
       const waited = at - this.waitStart[t]!;
       if (waited > this.maxLockWaitUs) this.maxLockWaitUs = waited;
