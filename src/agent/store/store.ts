@@ -27,6 +27,11 @@ import type {
 } from './store-types.js';
 import { isStoreFullError, WriteBacklog, type BackloggedWrite, type BacklogLimits } from './write-backlog.js';
 
+export type {
+  Action, ActionMode, ActionState, Incident, IncidentPatch, MaintenanceReport, NewAction, NewIncident, RunMarker, StoreError,
+  StoreOptions, StoreStatus, TargetMeta, VerdictChange,
+} from './store-types.js';
+
 /** Where the agent keeps its store unless told otherwise. */
 export const DEFAULT_STORE_DIR = '/var/lib/reclaimwatch';
 /** The database's file name inside the store directory. */
