@@ -5,7 +5,8 @@ import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import type { DashboardAsset } from './dashboard/dashboard-routes.js';
+import { DASHBOARD_CSP, type DashboardAsset } from './dashboard/dashboard-routes.js';
+import { spawn } from 'node:child_process';
 import { type ApiAnswer, apiError } from './api.js';
 
 /** What the server serves, supplied by the agent. */
@@ -80,6 +81,19 @@ export async function startServer(listen: { host: string; port: number }, routes
         });
         return;
       }
+      const tgz = /^\/evidence\/(\d+)\.tar\.gz$/.exec(p);
+      if (tgz && routes.evidenceDir) {
+        const dir = path.join(routes.evidenceDir, tgz[1]!);
+        if (!fs.existsSync(path.join(dir, 'manifest.json'))) return send(apiError(404, 'not-found', `no evidence bundle ${tgz[1]}`));
+        // tar in a child with a deadline: a bundle is bounded in size, and a stuck child is killed.
+        const tar = spawn('tar', ['-C', dir, '-cz', '.'], { stdio: ['ignore', 'pipe', 'ignore'] });
+        const kill = setTimeout(() => tar.kill('SIGKILL'), 30_000);
+        tar.on('close', () => clearTimeout(kill));
+        res.writeHead(200, { 'content-type': 'application/gzip', 'content-disposition': `attachment; filename="reclaimwatch-evidence-${tgz[1]}.tar.gz"` });
+        tar.stdout.pipe(res);
+        req.on('close', () => tar.kill('SIGKILL'));
+        return;
+      }
       const ev = /^\/evidence\/(\d+)\/([A-Za-z0-9._-]+)$/.exec(p);
       if (ev && routes.evidenceDir) {
         const file = path.join(routes.evidenceDir, ev[1]!, ev[2]!);
@@ -93,7 +107,7 @@ export async function startServer(listen: { host: string; port: number }, routes
       }
       const asset = routes.assets.get(p === '/index.html' ? '/' : p);
       if (asset) {
-        res.writeHead(200, { 'content-type': asset.contentType, 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY' });
+        res.writeHead(200, { 'content-type': asset.contentType, 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'content-security-policy': `${DASHBOARD_CSP}; frame-ancestors 'none'` });
         res.end(req.method === 'HEAD' ? undefined : asset.body);
         return;
       }
