@@ -99,3 +99,21 @@ test('--remediate off: the bundle is still captured, nothing is ever acted on', 
   assert.deepEqual(r.journal.lines().filter((l) => l.kind === 'planned'), []);
   assert.equal(r.child.exitCode, null);
 });
+
+test('pastActions from the store keep the node budget and the cooldown across an agent restart', async (t) => {
+  const r = await rig(t, (tmp, cg) => ({ remediate: 'dry-run', remediateMatch: [`cgroup=${cg}`], remediateAfter: '1ms', remediateBudget: '1' }));
+  if (!r) return;
+  const restarted = new IncidentResponder({
+    host: LIVE_HOST, storeDir: path.join(r.tmp, 'store2'), options: parseRemediationOptions({ remediate: 'dry-run', remediateMatch: [`cgroup=${r.cg.path}`], remediateAfter: '1ms', remediateBudget: '1' }),
+    audit: r.journal, logger: { info: (m) => void r.logs.push(m), warn: (m) => void r.logs.push(m) }, countRemediation: (a, res) => void r.counts.push(`${a}:${res}`),
+    evidence: { traceMs: 0, stackPasses: 1 }, pastActions: [{ targetId: 'elsewhere', startedWallMs: Date.now() - 60_000 }],
+  });
+  cleanups.push(() => restarted.close(5000));
+  const st = { target: r.target, id: r.cg.path, verdict: 'reclaim-livelock' as const, sinceWallMs: Date.now() - 5000, incidentId: '9', report: () => r.report };
+  restarted.observe(Date.now(), [st]);
+  assert.ok((await restarted.capture('9'))?.complete);
+  restarted.observe(Date.now(), [st]);
+  await new Promise((res) => setTimeout(res, 200));
+  assert.ok(!r.counts.includes('dry-run:recorded'), 'the budget spent before the restart still counts');
+  assert.ok(r.logs.some((l) => /node budget spent: 1 action\(s\) in the last hour/.test(l)), r.logs.join('\n'));
+});

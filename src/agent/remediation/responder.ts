@@ -57,6 +57,11 @@ export interface ResponderOptions {
   restart?: Pick<RestartOptions, 'freezeDeadlineMs' | 'killDeadlineMs' | 'backDeadlineMs' | 'findBack' | 'useUnifiedTwin'>;
   /** Captures waiting behind the running one, at most (more are dropped with a log line). Default 4. */
   maxQueuedCaptures?: number;
+  /**
+   * Acted decisions of the last hour from the store (`store.listActions({ sinceWallMs: now - 1 h })`), so a
+   * restarted agent keeps the node budget and each target's cooldown instead of starting from zero.
+   */
+  pastActions?: ReadonlyArray<{ targetId: string; startedWallMs: number }>;
 }
 
 interface Capture {
@@ -109,6 +114,12 @@ export class IncidentResponder {
   constructor(o: ResponderOptions) {
     this.o = o;
     this.self = o.selfCgroups ?? ownCgroups(o.host);
+    for (const a of [...(o.pastActions ?? [])].sort((x, y) => x.startedWallMs - y.startedWallMs)) {
+      this.actionTimes.push(a.startedWallMs);
+      const m = this.memory.get(a.targetId);
+      if (m) m.lastActionWallMs = a.startedWallMs;
+      else this.memory.set(a.targetId, { verdict: 'healthy', sinceWallMs: 0, lastActionWallMs: a.startedWallMs, lastDecisionKey: undefined, acting: false, seenWallMs: a.startedWallMs });
+    }
   }
 
   /** Call once at start, before the first tick: thaws what a crash mid-action left frozen, drops half-written bundles. */
