@@ -1,6 +1,6 @@
 // The model's one entry point: parameters in, every counter out. Pure and deterministic (seeded PRNG, no I/O,
 // no clock): the CLI, the sweep, the dashboard or a notebook call it the same way.
-import type { Verdict } from '../repro/verdict.js';
+import type { ReproVerdict } from '../repro/verdict.js';
 import { type HoldRecord, runEngine } from './engine.js';
 import type { HoldCounters } from './reclaim-policy.js';
 import { PAGE_BYTES, type SimParams, checkSimParams } from './sim-params.js';
@@ -55,7 +55,7 @@ export interface SimResult {
   pages: { file: number; anon: number; limit: number; maxUsage: number; residentAtEnd: number; reclaimedBeforeTwoScans: number };
   /** Problems the end-of-run checks found (lists, usage, conservation, the two-scan rule); empty when sound. */
   problems: string[];
-  verdict: Verdict;
+  verdict: ReproVerdict;
 }
 
 const hold = (h: HoldRecord | undefined): SimHold | undefined =>

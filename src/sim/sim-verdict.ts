@@ -2,7 +2,7 @@
 // mmap_lock holds into repro's trace evidence, and repro's own decideVerdict() judges them (src/repro/verdict.ts:
 // the same thresholds, COLLAPSE_RATIO, DROP_RATIO, STALL_MS, the same rules).
 import type { Second } from '../repro/second.js';
-import { type Verdict, decideVerdict } from '../repro/verdict.js';
+import { type ReproVerdict, decideVerdict } from '../repro/verdict.js';
 import type { TraceEvidence } from '../trace/doctor-evidence.js';
 import type { EngineResult } from './engine.js';
 import { PAGE_BYTES, type SimParams } from './sim-params.js';
@@ -41,6 +41,6 @@ export function simTraceEvidence(r: EngineResult): TraceEvidence {
 }
 
 /** repro's verdict on a simulated run. */
-export function simVerdict(r: EngineResult, p: SimParams): Verdict {
+export function simVerdict(r: EngineResult, p: SimParams): ReproVerdict {
   return decideVerdict(simSeconds(r, p), simTraceEvidence(r));
 }

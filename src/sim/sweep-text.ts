@@ -22,7 +22,7 @@ export function renderSweepText(s: SweepResult, fx: AxisFormat = String, fy: Axi
     out.push(...table([`${s.y.name} \\ ${s.x.name}`, ...s.x.values.map(fx)], rows).split('\n'));
     const edges = s.edges[lru] ?? [];
     out.push(edges.length ? 'edges (where the verdict changes):' : 'no edge inside this grid: every cell has the same verdict');
-    for (const e of edges) out.push(`  ${e}`);
+    for (const e of edges) out.push(`  ${s.x.name}=${fx(e.from.x)}, ${s.y.name}=${fy(e.from.y)} → ${s.x.name}=${fx(e.to.x)}, ${s.y.name}=${fy(e.to.y)}: ${e.from.state} → ${e.to.state}`);
     out.push('');
   }
   return `${out.join('\n')}`;

@@ -1,7 +1,7 @@
 // `sim sweep`: the model run over a grid of two parameters, for one or both LRUs, and the edge where progress
 // collapses. Pure: the cells are runSim() calls with the same seed.
 import { UsageError } from '../kernel/errors.js';
-import type { VerdictClass } from '../repro/verdict.js';
+import type { ReproVerdictClass } from '../repro/verdict.js';
 import { runSim } from './run-sim.js';
 import { PARAM_UNITS, type SimLru, type SimParams } from './sim-params.js';
 
@@ -27,7 +27,7 @@ export interface SweepCell {
   lru: SimLru;
   x: number;
   y: number;
-  verdict: VerdictClass;
+  verdict: ReproVerdictClass;
   /** File threads' rate at the end over before (repro's fileRatio); undefined when not measured. */
   fileRatio: number | undefined;
   longestHoldS: number;
@@ -36,13 +36,19 @@ export interface SweepCell {
   oom: boolean;
 }
 
+/** Two neighbouring cells on either side of an edge; `state` is the verdict, with "(OOM kill)" when there was one. */
+export interface SweepEdge {
+  from: { x: number; y: number; state: string };
+  to: { x: number; y: number; state: string };
+}
+
 /** The map, and for each LRU the cells next to which the verdict changes. */
 export interface SweepResult {
   x: SweepAxis;
   y: SweepAxis;
   cells: SweepCell[];
-  /** Per LRU: "x=…, y=… → x=…, y=…: not affected → affected", one line per neighbouring pair whose verdict (or OOM kill) differs. */
-  edges: Record<string, string[]>;
+  /** Per LRU: each pair of neighbouring cells whose verdict (or OOM kill) differs. */
+  edges: Record<string, SweepEdge[]>;
 }
 
 /** The parameters an axis name sets; throws UsageError for an unknown one. */
@@ -80,13 +86,13 @@ export function runSweep(base: SimParams, x: SweepAxis, y: SweepAxis, lrus: read
       }
     }
   }
-  const edges: Record<string, string[]> = {};
+  const edges: Record<string, SweepEdge[]> = {};
   for (const lru of lrus) {
     const at = (xv: number, yv: number): SweepCell | undefined => cells.find((c) => c.lru === lru && c.x === xv && c.y === yv);
-    const lines: string[] = [];
+    const lines: SweepEdge[] = [];
     const state = (c: SweepCell): string => (c.oom ? `${c.verdict} (OOM kill)` : c.verdict);
     const say = (a: SweepCell, b: SweepCell): void => {
-      if (state(a) !== state(b)) lines.push(`${x.name}=${a.x}, ${y.name}=${a.y} → ${x.name}=${b.x}, ${y.name}=${b.y}: ${state(a)} → ${state(b)}`);
+      if (state(a) !== state(b)) lines.push({ from: { x: a.x, y: a.y, state: state(a) }, to: { x: b.x, y: b.y, state: state(b) } });
     };
     for (const yv of y.values) for (let i = 0; i + 1 < x.values.length; i++) say(at(x.values[i]!, yv)!, at(x.values[i + 1]!, yv)!);
     for (const xv of x.values) for (let j = 0; j + 1 < y.values.length; j++) say(at(xv, y.values[j]!)!, at(xv, y.values[j + 1]!)!);
