@@ -120,12 +120,33 @@ test('a thrash that is neither (no spin-lock frames, no long holds) stays unknow
   assert.ok(!v.findings.some((f) => f.code === 'lru-lock-contention'));
 });
 
-test('this host\'s thrash (6.18, no MGLRU: 64 % spinning under shrink_lruvec) is unknown without a stall, mmap-lock with one', () => {
+test('this host\'s thrash (6.18, no MGLRU: 64 % spinning under shrink_lruvec) is unknown without a stall, mmap-lock with one unless the profile contradicts the probe', () => {
   const p = hostThrashProfile();
   assert.ok(p.shares.spinLockInReclaim > 0.3 && p.shares.evictFolios === 0, JSON.stringify(p.shares));
   const host: HostFacts = { mglruPresent: false, mglruEnabled: false, kernelRelease: '6.18.0' };
   assert.equal(classify(input(host, { profile: p })).variant?.variant, 'unknown');
+  // Recorded here: 2 samples of a thread reclaiming inside do_mmap (holding mmap_lock): with a slow probe, mmap-lock.
+  assert.ok(p.shares.mmapLockWait > 0);
   assert.equal(classify(input(host, { profile: p, probe: stalled })).variant?.variant, 'mmap-lock');
+  // A slow probe alone, against a profile where no thread waits for or holds mmap_lock: the reader was starved.
+  const clean = buildKernelProfile({ method: 'bpftrace', hz: 99, durationMs: 5000, stacks: p.stacks.filter((x) => !tagKernelStack(x.frames).waitsMmapLock), filter: 'recorded' });
+  const probeOnly = classify(input(host, { profile: clean, probe: stalled }));
+  assert.equal(probeOnly.variant?.variant, 'unknown');
+  assert.ok(probeOnly.variant.missing.some((m) => /none of the profile's \d+ kernel samples waited for mmap_lock/.test(m)), probeOnly.variant.missing.join(' | '));
+  assert.ok(probeOnly.findings.some((f) => f.code === 'mmap-lock-stall'), 'the probe finding itself stays: ps would hang');
+  assert.equal(classify(input(host, { profile: clean, probe: stalled, trace: longHold })).variant?.variant, 'mmap-lock', 'a traced hold decides');
+});
+
+test('a slow probe with faulting threads queued for mmap_lock in the profile is the mmap-lock variant (the lab\'s 6.1 guests: 5–12 % waiting)', () => {
+  const stacks: ProfileStack[] = [
+    { frames: ['lock_mm_and_find_vma', ...MMAP_HOLD_STACK.slice(2)], count: 95 },
+    { frames: ['shrink_folio_list', 'evict_folios', ...EVICT_FOLIOS_STACK.slice(2)], count: 130 },
+    { frames: ['__alloc_pages', 'folio_alloc', 'page_cache_ra_unbounded', 'filemap_fault', '__do_fault', 'do_fault'], count: 291 },
+  ];
+  const v = classify(input(MGLRU_ON, { profile: buildKernelProfile({ method: 'proc-stack', hz: 20, durationMs: 13609, stacks, filter: 'pids 187' }), probe: stalled }));
+  assert.equal(v.variant?.variant, 'mmap-lock');
+  assert.ok(v.variant.because.some((b) => /18 % of the profile's samples are threads waiting for mmap_lock/.test(b)), v.variant.because.join(' | '));
+  assert.ok(!v.findings.some((f) => f.code === 'lru-lock-contention'));
 });
 
 test('without a profile the variant is unknown and says the profile is missing; healthy targets have none', () => {

@@ -20,6 +20,9 @@ export interface VariantInput {
   profile?: KernelProfile | undefined;
 }
 
+/** Kernel samples a profile needs before its "nobody waits for mmap_lock" outweighs a slow probe. */
+const MIN_SAMPLES_AGAINST_PROBE = 100;
+
 const pct = (x: number): string => `${(x * 100).toFixed(x < 0.1 ? 1 : 0)} %`;
 
 /** Decides the variant. `probeStall`/`traceStall` are the classifier's own findings, passed in so both agree. */
@@ -35,8 +38,15 @@ export function assessVariant(input: VariantInput, t: Thresholds, stall: { probe
   if (probe.worstLatencyMs !== undefined) figures.probeWorstMs = probe.worstLatencyMs;
   const hold = trace?.ran ? trace.mmapLock : undefined;
   if (hold) figures.maxHoldMs = hold.maxHoldMs;
-  const holdEvidence = stall.probe || stall.trace;
-  if (stall.probe) because.push(probe.timeouts > 0 ? `reading /proc/PID/cmdline timed out ${probe.timeouts}× (it waits for mmap_lock)` : `reading /proc/PID/cmdline took ${Math.round(probe.worstLatencyMs ?? 0)} ms (≥ ${t.mmapLockStallMs} ms): mmap_lock is held for long`);
+  // A slow cmdline probe alone is weighed against the profile: while a thread holds mmap_lock for seconds in
+  // the reference's livelock, the other faulting threads queue for it (lock_mm_and_find_vma, rwsem_down_read_*).
+  // A profile of many kernel samples with none of them waiting says the probe's reader was slow for another
+  // reason (starved on a loaded or emulated machine; in the lab's TCG guests of 6.12, whose faults take per-VMA
+  // locks, the probe took 1–7.5 s with 0 of 600–1,600 samples waiting). A traced hold always decides.
+  const probeContradicted = stall.probe && !stall.trace && profile !== undefined && profile.kernelSamples >= MIN_SAMPLES_AGAINST_PROBE && profile.shares.mmapLockWait === 0;
+  const holdEvidence = (stall.probe && !probeContradicted) || stall.trace;
+  if (probeContradicted) missing.push(`the mmap_lock probe was slow (${Math.round(probe.worstLatencyMs ?? 0)} ms), but none of the profile's ${profile.kernelSamples} kernel samples waited for mmap_lock: its reader was slowed by something else (a starved CPU), not by a held lock; \`doctor --trace\` measures holds`);
+  if (stall.probe && !probeContradicted) because.push(probe.timeouts > 0 ? `reading /proc/PID/cmdline timed out ${probe.timeouts}× (it waits for mmap_lock)` : `reading /proc/PID/cmdline took ${Math.round(probe.worstLatencyMs ?? 0)} ms (≥ ${t.mmapLockStallMs} ms): mmap_lock is held for long`);
   if (stall.trace && hold) because.push(`a thread held mmap_lock for ${Math.round(hold.maxHoldMs)} ms (traced; ${hold.holdsOver1s} hold(s) ≥ 1 s)`);
 
   // Profile evidence.

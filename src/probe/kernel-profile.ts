@@ -61,7 +61,7 @@ export interface ProfileShares {
   lruNoteCost: number;
   /** Samples in classic two-list LRU frames (shrink_inactive_list, shrink_active_list, lru_note_cost ...). */
   classicLru: number;
-  /** Samples of threads waiting for mmap_lock in a fault or an mm call (lock_mm_and_find_vma, rwsem_down_* ...). */
+  /** Samples of threads waiting for mmap_lock in a fault (lock_mm_and_find_vma, rwsem_down_*) or holding it in an mm call (do_mmap ...). */
   mmapLockWait: number;
 }
 
