@@ -102,25 +102,25 @@ export function registerSim(program: Command): void {
     .addOption(parsedOption('--x <axis>', 'the parameter across, NAME=V1,V2,... (threads, limit, cpus, files, memory, delay, duration or any parameter)', parseAxis))
     .addOption(parsedOption('--y <axis>', 'the parameter down, NAME=V1,V2,...', parseAxis))
     .action((_o: unknown, cmd: Command) => {
-    try {
-      const o = cmd.optsWithGlobals<Record<string, unknown>>();
-      const x = o['x'] as SweepAxis | undefined;
-      const y = o['y'] as SweepAxis | undefined;
-      if (!x || !y) throw new UsageError('sim sweep needs --x and --y, e.g. --x threads=100,500,1000 --y limit=2GiB,4GiB');
-      if (x.name === y.name) throw new UsageError(`--x and --y both sweep ${x.name}: give two different parameters`);
-      const lru = (o['lru'] as SimLru | 'both' | undefined) ?? 'both';
-      const lrus: SimLru[] = lru === 'both' ? ['classic', 'mglru'] : [lru];
-      const base = paramsFrom(o);
-      const s = runSweep(base, x, y, lrus, (c, done, total) => {
-        if (!o['json']) process.stderr.write(`  ${done}/${total} ${c.lru} ${x.name}=${c.x} ${y.name}=${c.y}: ${c.verdict}\n`);
-      });
-      const fx = (v: number): string => formatValue(axisParams(x.name)[0] as NumericParam, v);
-      const fy = (v: number): string => formatValue(axisParams(y.name)[0] as NumericParam, v);
-      if (typeof o['svg'] === 'string') writeOutputFile(o['svg'], renderSweepSvg(s, fx, fy), '--svg');
-      process.stdout.write(o['json'] ? `${JSON.stringify(s, null, 2)}\n` : `${renderSweepText(s, fx, fy)}\n`);
-      process.exitCode = EXIT.ok;
-    } catch (err) {
-      process.exitCode = reportError(err);
-    }
-  });
+      try {
+        const o = cmd.optsWithGlobals<Record<string, unknown>>();
+        const x = o['x'] as SweepAxis | undefined;
+        const y = o['y'] as SweepAxis | undefined;
+        if (!x || !y) throw new UsageError('sim sweep needs --x and --y, e.g. --x threads=100,500,1000 --y limit=2GiB,4GiB');
+        if (x.name === y.name) throw new UsageError(`--x and --y both sweep ${x.name}: give two different parameters`);
+        const lru = (o['lru'] as SimLru | 'both' | undefined) ?? 'both';
+        const lrus: SimLru[] = lru === 'both' ? ['classic', 'mglru'] : [lru];
+        const base = paramsFrom(o);
+        const s = runSweep(base, x, y, lrus, (c, done, total) => {
+          if (!o['json']) process.stderr.write(`  ${done}/${total} ${c.lru} ${x.name}=${c.x} ${y.name}=${c.y}: ${c.verdict}\n`);
+        });
+        const fx = (v: number): string => formatValue(axisParams(x.name)[0] as NumericParam, v);
+        const fy = (v: number): string => formatValue(axisParams(y.name)[0] as NumericParam, v);
+        if (typeof o['svg'] === 'string') writeOutputFile(o['svg'], renderSweepSvg(s, fx, fy), '--svg');
+        process.stdout.write(o['json'] ? `${JSON.stringify(s, null, 2)}\n` : `${renderSweepText(s, fx, fy)}\n`);
+        process.exitCode = EXIT.ok;
+      } catch (err) {
+        process.exitCode = reportError(err);
+      }
+    });
 }
