@@ -159,6 +159,8 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       host: o.host, storeDir: o.storeDir, options: o.remediation ?? parseRemediationOptions({}), audit: storeAudit(st),
       logger: { info: (m) => o.log(m), warn: (m) => o.log(m) },
       countRemediation: (action, result) => metrics.countRemediation(action, result),
+      // Restarts of the last hour count against the node's budget after a restart of the agent too.
+      pastActions: st.listActions({ sinceWallMs: Date.now() - 3_600_000 }).filter((a) => a.mode === 'restart'),
     });
     await responder.start();
     watch.onJudged((tick, states) => {
@@ -179,7 +181,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     async stop() {
       ac.abort();
       await done;
-      await responder?.close();
+      await responder?.close(10_000);
       await watch.sampler.settleProbes(1500);
       watch.sampler.close();
       await server?.close();

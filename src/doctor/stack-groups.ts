@@ -2,7 +2,7 @@ import { type StackTags, tagKernelStack } from '../probe/reclaim-frames.js';
 import type { StackSample } from '../sample/sample.js';
 
 /** Kernel stacks with identical frames, counted over every sample of a window. */
-export interface StackGroup {
+export interface KernelStackGroup {
   count: number;
   /** Distinct threads seen with this stack. */
   threads: number;
@@ -12,7 +12,7 @@ export interface StackGroup {
 }
 
 /** Groups stack samples by their frames, largest group first; tags come from today's tagger, not the recording. */
-export function groupStacks(samples: StackSample[], limit = 10): StackGroup[] {
+export function groupStacks(samples: StackSample[], limit = 10): KernelStackGroup[] {
   const groups = new Map<string, { count: number; tids: Set<number>; states: Set<string>; frames: string[]; tags: StackTags }>();
   for (const s of samples) {
     const key = s.frames.join(';');

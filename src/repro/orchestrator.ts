@@ -18,7 +18,7 @@ import { type ReproCgroup, createReproCgroup } from './repro-cgroup.js';
 import { removeCgroupDirs } from './remove-cgroup-dirs.js';
 import { MARKER_FILE, RUN_PREFIX, type RunRecord, newRunId, saveRunRecord } from './run-registry.js';
 import { type RawSample, type Second, deriveSecond } from './second.js';
-import { type Verdict, decideVerdict } from './verdict.js';
+import { type ReproVerdict, decideVerdict } from './verdict.js';
 import { checkWorkDir } from './work-dir.js';
 import { type WorkloadExit, findWorkload, startWorkload, workloadArgs } from './workload.js';
 import { sleep } from '../units/sleep.js';
@@ -33,7 +33,7 @@ export interface LiveTick {
   params: ReproParams;
   second: Second;
   /** The verdict the seconds so far would give. */
-  soFar: Verdict;
+  soFar: ReproVerdict;
   /** The doctor's latest finished window on the cgroup (undefined while the first one runs, or when off). */
   doctor: DoctorSnapshot | undefined;
 }
@@ -70,7 +70,7 @@ export interface LegResult {
   end: LegEnd;
   exit: WorkloadExit;
   seconds: Second[];
-  verdict: Verdict;
+  verdict: ReproVerdict;
   /** The doctor's windows over the leg (undefined when the doctor was off). */
   doctor: DoctorLoopResult | undefined;
   /** With `--trace`: what bpftrace measured over the leg, and when it had attached (s since the workload started). */

@@ -3,7 +3,7 @@ import type { CleanupResult } from './cleanup.js';
 import { formatBytes } from '../units/bytes.js';
 import type { LegResult, ReproRun } from './orchestrator.js';
 import type { ReproParams, ScaleNote } from './params.js';
-import { VERDICT_THRESHOLDS, type VerdictClass } from './verdict.js';
+import { VERDICT_THRESHOLDS, type ReproVerdictClass } from './verdict.js';
 import { formatLiveLine } from './live-view.js';
 
 /** The host a run ran on. */
@@ -25,17 +25,17 @@ export interface ReproReport {
   params: ReproParams;
   scaled: ScaleNote[];
   /** The verdict of the run: the worst of its legs. */
-  verdict: VerdictClass;
+  verdict: ReproVerdictClass;
   legs: LegResult[];
   cleanup: CleanupResult;
   thresholds: typeof VERDICT_THRESHOLDS;
 }
 
-const RANK: Record<VerdictClass, number> = { 'not affected': 0, degraded: 1, affected: 2 };
+const RANK: Record<ReproVerdictClass, number> = { 'not affected': 0, degraded: 1, affected: 2 };
 
 /** Builds the report of a run. */
 export function buildReport(run: ReproRun, host: ReproHostFacts, preset: string, params: ReproParams, scaled: ScaleNote[]): ReproReport {
-  const verdict = run.legs.reduce<VerdictClass>((w, l) => (RANK[l.verdict.class] > RANK[w] ? l.verdict.class : w), 'not affected');
+  const verdict = run.legs.reduce<ReproVerdictClass>((w, l) => (RANK[l.verdict.class] > RANK[w] ? l.verdict.class : w), 'not affected');
   return { tool: 'reclaimwatch repro', runId: run.runId, host, preset, params, scaled, verdict, legs: run.legs, cleanup: run.cleanup, thresholds: VERDICT_THRESHOLDS };
 }
 

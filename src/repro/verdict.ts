@@ -36,10 +36,10 @@ export const VERDICT_THRESHOLDS = Object.freeze({
 });
 
 /** The three outcomes. */
-export type VerdictClass = 'affected' | 'degraded' | 'not affected';
+export type ReproVerdictClass = 'affected' | 'degraded' | 'not affected';
 
 /** The figures that decided a verdict. Rates in pages/s, shares 0..1; undefined where not measured. */
-export interface VerdictFigures {
+export interface ReproVerdictFigures {
   /** File threads' pages/s before the memory threads started. */
   fileBeforePerS: number | undefined;
   /** File threads' pages/s at the end (last third of phase `both`). */
@@ -92,10 +92,10 @@ export interface VerdictFigures {
 }
 
 /** A verdict with the reasons, one sentence each. */
-export interface Verdict {
-  class: VerdictClass;
+export interface ReproVerdict {
+  class: ReproVerdictClass;
   reasons: string[];
-  figures: VerdictFigures;
+  figures: ReproVerdictFigures;
 }
 
 const median = (xs: number[]): number | undefined => {
@@ -118,7 +118,7 @@ const sum = (xs: Array<number | undefined>): number | undefined => {
 const pct = (r: number | undefined): string => (r === undefined ? 'n/a' : `${(r * 100).toFixed(r < 0.1 ? 1 : 0)} %`);
 
 /** Judges a run from its seconds and, with `--trace`, what the trace measured. */
-export function decideVerdict(seconds: readonly Second[], trace?: TraceEvidence): Verdict {
+export function decideVerdict(seconds: readonly Second[], trace?: TraceEvidence): ReproVerdict {
   const T = VERDICT_THRESHOLDS;
   // Before: phase `file`; when the files took so long that it hardly happened, the reading part of `prepare`.
   const reading = (ph: Second['phase']): Second[] => seconds.filter((s) => s.phase === ph && s.reported && (s.filePagesPerS ?? 0) > 0);
@@ -141,7 +141,7 @@ export function decideVerdict(seconds: readonly Second[], trace?: TraceEvidence)
   const sys = sum(both.map((s) => s.cpuSystem));
   const last = seconds.at(-1);
   const first = seconds.find((s) => s.limitHits !== undefined);
-  const figures: VerdictFigures = {
+  const figures: ReproVerdictFigures = {
     fileBeforePerS: before, fileAfterPerS: fileAfter, fileRatio, fileWorstRatio,
     memoryPeakPerS: memoryPeak, memoryAfterPerS: memoryAfter, memoryRatio,
     worstProbeMs,
@@ -188,7 +188,7 @@ export function decideVerdict(seconds: readonly Second[], trace?: TraceEvidence)
   if (heldLong) reasons.push(`the mmap-lock trace saw mmap_lock held for ${Math.round(figures.traceMmapLockMaxHoldMs ?? 0)} ms at worst, ${figures.traceMmapLockHoldsOver1s ?? 0} hold(s) of >= 1 s (stall threshold ${T.STALL_MS} ms)`);
   if (waitedLong) reasons.push(`the mmap-lock trace saw a thread wait ${Math.round(figures.traceMmapLockMaxWaitMs ?? 0)} ms for mmap_lock (stall threshold ${T.STALL_MS} ms)`);
   if (oom) reasons.push(`${figures.oomKills} OOM kill(s) in the cgroup: the kernel killed instead of livelocking (raise --limit to test reclaim)`);
-  let cls: VerdictClass;
+  let cls: ReproVerdictClass;
   if (collapsed && stalled && !oom) cls = 'affected';
   else if (collapsed || dropped || stalled || oom) cls = 'degraded';
   else {

@@ -20,7 +20,7 @@ export interface KernelSampleOptions {
 }
 
 /** A kernel-side profile. */
-export interface KernelProfile {
+export interface KernelStackSamples {
   pid: number;
   samplesTaken: number;
   /** Thread observations counted (threads in a counted state, summed over samples). */
@@ -32,7 +32,7 @@ export interface KernelProfile {
 }
 
 /** Samples kernel stacks. Stops early (with what it has) when the process exits or `signal` aborts. */
-export async function sampleKernelStacks(host: HostPaths, pid: number, opts: KernelSampleOptions): Promise<KernelProfile> {
+export async function sampleKernelStacks(host: HostPaths, pid: number, opts: KernelSampleOptions): Promise<KernelStackSamples> {
   const states = opts.states ?? 'R';
   const period = 1000 / opts.hz;
   const seen: { comm: string; frames: ReturnType<typeof joinStack>; state: string }[] = [];

@@ -2,13 +2,13 @@
 // survives a SIGKILL of the agent between freeze and kill. Used by tests and until the store carries actions.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ActionOutcome, ActionRecord, IncidentPatch, RemediationAudit } from './audit.js';
+import type { ActionOutcome, ActionRecord, AuditIncidentPatch, RemediationAudit } from './audit.js';
 
 /** One line of the journal. */
 export type JournalLine =
   | { kind: 'planned'; record: ActionRecord }
   | { kind: 'finished'; id: string; outcome: ActionOutcome }
-  | { kind: 'incident'; incidentId: string; patch: IncidentPatch };
+  | { kind: 'incident'; incidentId: string; patch: AuditIncidentPatch };
 
 /** An append-only JSONL journal of actions at `file`. */
 export class ActionJournal implements RemediationAudit {
@@ -56,7 +56,7 @@ export class ActionJournal implements RemediationAudit {
     this.append({ kind: 'finished', id, outcome });
   }
 
-  updateIncident(incidentId: string, patch: IncidentPatch): void {
+  updateIncident(incidentId: string, patch: AuditIncidentPatch): void {
     this.append({ kind: 'incident', incidentId, patch });
   }
 

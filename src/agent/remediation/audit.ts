@@ -39,7 +39,7 @@ export interface ActionOutcome {
 }
 
 /** What the responder adds to an incident. */
-export interface IncidentPatch {
+export interface AuditIncidentPatch {
   evidenceDir?: string;
   evidenceComplete?: boolean;
   evidenceBytes?: number;
@@ -50,7 +50,7 @@ export interface IncidentPatch {
 export interface RemediationAudit {
   recordAction(a: ActionRecord): void | Promise<void>;
   finishAction(id: string, outcome: ActionOutcome): void | Promise<void>;
-  updateIncident(incidentId: string, patch: IncidentPatch): void | Promise<void>;
+  updateIncident(incidentId: string, patch: AuditIncidentPatch): void | Promise<void>;
   /** Actions recorded `planned` and never finished (the agent died mid-action). */
   unfinishedActions(): ActionRecord[] | Promise<ActionRecord[]>;
 }

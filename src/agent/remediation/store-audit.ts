@@ -2,7 +2,7 @@
 // the plan holding the cgroup, the guard's reasons and the directories to thaw), the evidence path to the
 // incident. Incident ids are the store's numbers; an incident id that is not one (no incident open) is not written.
 import type { Store } from '../store/store.js';
-import type { ActionOutcome, ActionRecord, FreezeDir, IncidentPatch, RemediationAudit } from './audit.js';
+import type { ActionOutcome, ActionRecord, FreezeDir, AuditIncidentPatch, RemediationAudit } from './audit.js';
 
 interface Plan {
   cgroupPath?: string;
@@ -18,7 +18,7 @@ function incidentNumber(id: string | undefined): number | null {
 export interface StoreAudit extends RemediationAudit {
   recordAction(a: ActionRecord): void;
   finishAction(id: string, outcome: ActionOutcome): void;
-  updateIncident(incidentId: string, patch: IncidentPatch): void;
+  updateIncident(incidentId: string, patch: AuditIncidentPatch): void;
   unfinishedActions(): ActionRecord[];
 }
 
@@ -37,7 +37,7 @@ export function storeAudit(store: Pick<Store, 'recordAction' | 'finishAction' | 
       store.finishAction(id, o.state, { result: o.result, ...o.detail }, o.finishedAtWallMs);
       ids.delete(ref);
     },
-    updateIncident(incidentId: string, patch: IncidentPatch): void {
+    updateIncident(incidentId: string, patch: AuditIncidentPatch): void {
       const n = incidentNumber(incidentId);
       if (n !== null && patch.evidenceDir !== undefined) store.updateIncident(n, { evidencePath: patch.evidenceDir });
     },
