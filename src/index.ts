@@ -30,18 +30,32 @@ export { buildHostReport, type HostReport } from './host/host-report.js';
 // Targets, samples, models.
 export type { Target } from './targets/target.js';
 export { resolveTargets, type TargetSpec } from './targets/resolve-targets.js';
-export type { TargetSample, HostSample, ProcessSample, StackSample } from './sample/sample.js';
+export type { TargetSample, HostSample, ProcessSample, StackSample, Failure, ProbeRecord, ProbeState, PressureSet } from './sample/sample.js';
+export { Sampler, targetId, probeCandidates, type SamplerOptions, type SamplerTick, type TickTarget, type SamplerStats } from './sample/sampler.js';
+export { ProbePool, DEFAULT_PROBE_POLICY, type ProbePolicy } from './sample/probe-pool.js';
+export { SAMPLE_FORMAT_VERSION, targetSampleSchema, hostSampleSchema, encodeSampleJson, decodeTargetSample, decodeHostSample, sampleReplacer } from './sample/schema.js';
+export { raiseSchedulingPriority, type SchedulingPriority } from './sample/priority.js';
 export type { TargetModel, HostModel } from './sample/model.js';
 export { collectTargetSample, collectHostSample } from './sample/collect.js';
 export { derive, deriveHost, reclaimPages } from './sample/derive.js';
 
 // Detection and doctor.
 export { classify } from './detect/classify.js';
+export { assessWindow, pairHost, probesOver, type AssessInput, type Assessment } from './detect/assess.js';
 export { DEFAULT_THRESHOLDS, parseThresholdOverrides, type Thresholds } from './detect/thresholds.js';
 export { VERDICTS, type VerdictClass, type Verdict, type Finding, type Evidence, type ClassifyInput } from './detect/verdict.js';
 export { runDoctor, assessRecording, type DoctorOptions, type DoctorRecording } from './doctor/run-doctor.js';
 export { doctorReportSchema, type DoctorReport, type TargetReport } from './doctor/report.js';
-export { saveRecording, loadRecording } from './doctor/recording-json.js';
+export { saveRecording, loadRecording, recordingSchema, RECORDING_SCHEMA } from './doctor/recording-json.js';
+export { parseAt, recordingFromStore } from './doctor/time-travel.js';
+
+// The agent.
+export { startAgent, type AgentOptions, type RunningAgent } from './agent/agent.js';
+export { Watch, matchGlob, type WatchOptions, type TargetState } from './agent/watch/watch.js';
+export { trackVerdict, type TrackedVerdict, type VerdictChangeEvent } from './agent/watch/verdict-tracker.js';
+export { AgentMetrics } from './agent/http/metrics.js';
+export { startServer, parseListen } from './agent/http/server.js';
+export { Store, DEFAULT_STORE_DIR } from './agent/store/store.js';
 
 // trace.
 export { traceEvidence, type TraceEvidence } from './trace/doctor-evidence.js';

@@ -168,6 +168,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
         target: s.target, id: s.id, verdict: s.tracked!.current, sinceWallMs: s.tracked!.sinceWallMs,
         ...(s.incidentId !== undefined && s.incidentId > 0 ? { incidentId: String(s.incidentId) } : {}),
         report: () => targetReport(describe(s.target), s.assessment!, true),
+        names: { pod: s.target.pod?.name, container: s.target.container },
       })));
     });
   } else {
