@@ -32,9 +32,9 @@ void test('every signal that was not measured says "not measured, because …"',
 
 void test('PSI that the host has but the cgroup lacks says why, and measured PSI adds no row', () => {
   const rows = evidenceRows(target(), { ...host, psi: true });
-  assert.match(rows.find((r) => r[0].startsWith('PSI'))![1]!, /cgroup has no memory.pressure/);
+  assert.match(rows.find((r) => r[0]?.startsWith('PSI'))![1]!, /cgroup has no memory.pressure/);
   const measured = evidenceRows(target({ metrics: { psi: { memorySome: 0.1, memoryFull: 0 }, memory: {} } }), host);
-  assert.equal(measured.filter((r) => r[0].startsWith('PSI') || r[0].startsWith('memory')).length, 0);
+  assert.equal(measured.filter((r) => r[0]?.startsWith('PSI') || r[0]?.startsWith('memory')).length, 0);
 });
 
 void test('renderDoctorText() on a 250-column terminal prints thresholds whole', () => {

@@ -36,7 +36,8 @@ void test('wrapCell() and fitColumns() keep every character and respect the long
     const longest = Math.max(...ws.map((x) => x.length));
     for (const l of lines) assert.ok(visibleLength(l) <= Math.max(w, longest));
   }));
-  assert.deepEqual(fitColumns([30, 40], [5, 10], 50, 2), [24, 24]);
+  assert.deepEqual(fitColumns([10, 60], [5, 10], 50, 2), [10, 38], 'the prose column gives way first');
+  assert.deepEqual(fitColumns([30, 40], [5, 10], 50, 2, []), [24, 24]);
   assert.deepEqual(fitColumns([30, 40], [25, 30], 20, 2), [25, 30], 'never below the longest word');
 });
 
