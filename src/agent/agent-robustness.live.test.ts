@@ -36,7 +36,7 @@ function startAgent(args: string[], wrapper: string[] = [], cli = 'dist/cli/main
   const argv = [...wrapper, process.execPath, cli, 'agent', ...args];
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
-  child.stderr!.on('data', (c: Buffer) => (log += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (log += c.toString()));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   cleanups.push(() => void child.kill('SIGKILL'));
   return { child, log: () => log, exited };

@@ -36,7 +36,7 @@ export interface CollectOptions {
 
 const VMSTAT_KEYS = /^(pgscan|pgsteal|workingset_refault_(anon|file)$|pgfault$|pgmajfault$|oom_kill$|allocstall|pgrefill$|pgactivate$|pgdeactivate$|compact_stall$)/;
 
-const NO_PROBES: ProbeState = Object.freeze({ finished: [], inFlightMs: [], stuck: 0 }) as ProbeState;
+const NO_PROBES: ProbeState = Object.freeze({ finished: [], inFlightMs: [], stuck: 0 });
 
 /** Turns a read error into a Failure; GoneError is not a failure and is rethrown. */
 export function failureOf(source: string, err: unknown): Failure {
