@@ -57,6 +57,20 @@ export function probesOver(samples: readonly TargetSample[]): ProbeSummary {
   };
 }
 
+// derive() is pure, and a sliding window re-derives the same consecutive pairs every tick: interval models are
+// memoised per (previous, current) sample object pair. A WeakMap keyed by the later sample holds no sample alive.
+const intervalMemo = new WeakMap<TargetSample, { prev: TargetSample; host: HostSample | undefined; model: TargetModel }>();
+
+function intervalModel(prev: TargetSample, cur: TargetSample, cpus: number, host: readonly HostSample[]): TargetModel {
+  const hp = pairHost(host, prev);
+  const hc = pairHost(host, cur);
+  const hit = intervalMemo.get(cur);
+  if (hit && hit.prev === prev && hit.host === hc) return hit.model;
+  const model = derive(prev, cur, cpus, hp, hc);
+  intervalMemo.set(cur, { prev, host: hc, model });
+  return model;
+}
+
 /** Assesses the samples between two wall-clock times; undefined with fewer than two samples in the span. */
 export function assessWindow(input: AssessInput, thresholds: Thresholds = DEFAULT_THRESHOLDS): Assessment | undefined {
   const from = input.fromWallMs ?? -Infinity;
@@ -69,7 +83,7 @@ export function assessWindow(input: AssessInput, thresholds: Thresholds = DEFAUL
   const first = ss[0]!;
   const last = ss.at(-1)!;
   const window = derive(first, last, cpus, pairHost(host, first), pairHost(host, last));
-  const intervals = ss.slice(1).map((s, k) => derive(ss[k]!, s, cpus, pairHost(host, ss[k]!), pairHost(host, s)));
+  const intervals = ss.slice(1).map((s, k) => intervalModel(ss[k]!, s, cpus, host));
   const probe = probesOver(ss);
   const verdict = classify({ window, intervals, probe, host: input.facts, trace: input.trace, ...input.extra }, thresholds);
   const hFirst = pairHost(host, first);

@@ -28,6 +28,12 @@ export interface CollectOptions {
   maxStacks?: number;
   /** A sampler that keeps thread files open between samples (a sampling loop passes one). */
   threads?: ThreadSampler;
+  /**
+   * The previous sample of this target, when the per-thread files are to be skipped this time: thread counts are
+   * carried from it (per process) and no stacks are read. Reading every thread's stat file is most of a tick's
+   * cost on a node with thousands of threads; the Sampler reads them for calm targets only every few ticks.
+   */
+  carryThreadsFrom?: TargetSample;
   /** The probe state to put in the sample (the Sampler owns the probe children). */
   probes?: ProbeState;
   /** Clock override for tests. */
@@ -88,8 +94,20 @@ function readCgroupCpu(cpuDir: string | undefined, cpuacctDir: string | undefine
 }
 
 /** Reads one process: its own totals, its threads' states, its I/O. Throws GoneError when it exited. */
-function readProcess(host: HostPaths, pid: number, threads: ThreadSampler | undefined, failures: Failure[]): { sample: ProcessSample; threads: ThreadStat[] } {
+function readProcess(host: HostPaths, pid: number, threads: ThreadSampler | undefined, failures: Failure[], carry: ProcessSample | undefined): { sample: ProcessSample; threads: ThreadStat[] } {
   const st = readPidStat(host, pid);
+  if (carry && carry.starttimeTicks === st.starttimeTicks) {
+    let io: PidIo | undefined;
+    try {
+      io = readPidIo(host, pid);
+    } catch (err) {
+      if (!(err instanceof GoneError)) failures.push(failureOf('io', err));
+    }
+    return {
+      sample: { pid, starttimeTicks: st.starttimeTicks, minflt: st.minflt, majflt: st.majflt, utimeTicks: st.utimeTicks, stimeTicks: st.stimeTicks, threads: st.numThreads, running: carry.running, uninterruptible: carry.uninterruptible, io },
+      threads: [],
+    };
+  }
   const ts = threads ? threads.read(pid) : readThreadStats(host, pid);
   let running = 0;
   let uninterruptible = 0;
@@ -145,9 +163,11 @@ export function collectTargetSample(host: HostPaths, target: Target, opts: Colle
   opts.threads?.retain(pids);
   const processes: ProcessSample[] = [];
   const threadsOf: ThreadStat[][] = [];
+  const carried = new Map((opts.carryThreadsFrom?.processes ?? []).map((p) => [p.pid, p]));
+  const carrying = opts.carryThreadsFrom !== undefined;
   for (const pid of pids) {
     try {
-      const r = readProcess(host, pid, opts.threads, failures);
+      const r = readProcess(host, pid, opts.threads, failures, carried.get(pid));
       processes.push(r.sample);
       threadsOf.push(r.threads);
     } catch (err) {
@@ -157,7 +177,8 @@ export function collectTargetSample(host: HostPaths, target: Target, opts: Colle
   // A pid target is gone when its process is; a cgroup target when every process it had has exited.
   if (target.kind === 'pid' ? !processes.some((p) => p.pid === target.pid) : target.kind !== 'host' && processes.length === 0 && target.pids.length > 0) gone = true;
   let stacks: StackSample[] | undefined;
-  if (opts.stacks !== false && !gone) {
+  if (carrying && !gone && opts.stacks !== false) stacks = [];
+  else if (opts.stacks !== false && !gone) {
     stacks = [];
     const max = opts.maxStacks ?? 256;
     outer: for (let i = 0; i < processes.length; i++) {

@@ -15,9 +15,9 @@ function rate(a: number | undefined, b: number | undefined, seconds: number): nu
 function sumKeys(stat: Record<string, number>, prefix: string): number | undefined {
   let sum = 0;
   let any = false;
-  for (const [k, v] of Object.entries(stat)) {
+  for (const k in stat) {
     if (k.startsWith(prefix) && !k.startsWith('total_')) {
-      sum += v;
+      sum += stat[k]!;
       any = true;
     }
   }

@@ -11,7 +11,7 @@ export interface ProbePolicy {
   deadlineMs: number;
   /** Processes probed per target (the asked PID first, then those with most threads). Default 1. */
   maxPerTarget: number;
-  /** A process is probed again this long after its last probe started (ms). Default 10,000. */
+  /** A process is probed again this long after its last probe started (ms). Default 30,000 (a probe child costs the agent ~10 ms of CPU to spawn). */
   everyMs: number;
   /** ... or this often while its target looks suspect (at its memory limit, threads in D or in reclaim). Default 2000. */
   suspectEveryMs: number;
@@ -23,7 +23,7 @@ export interface ProbePolicy {
 
 /** The defaults: cheap enough to run forever on every cgroup of a node. */
 export const DEFAULT_PROBE_POLICY: Readonly<ProbePolicy> = Object.freeze({
-  deadlineMs: DEFAULT_PROBE_DEADLINE_MS, maxPerTarget: 1, everyMs: 10_000, suspectEveryMs: 2000, maxInFlight: 16, maxStuck: 8,
+  deadlineMs: DEFAULT_PROBE_DEADLINE_MS, maxPerTarget: 1, everyMs: 30_000, suspectEveryMs: 2000, maxInFlight: 16, maxStuck: 8,
 });
 
 interface InFlight {

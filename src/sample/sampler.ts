@@ -30,6 +30,11 @@ export interface SamplerOptions {
   maxStacksPerTarget?: number;
   /** Probe policy; `false`: no mmap_lock probes. */
   probes?: Partial<ProbePolicy> | false;
+  /**
+   * Read every thread's stat file (states, stacks of R/D threads) of a calm target only every this many ticks;
+   * a suspect one (at its memory limit, threads in D, kernel CPU, a slow probe) every tick. Default 1 (always).
+   */
+  threadsEveryTicks?: number;
   /** Follow a changing set of targets: `find()` is called every `everyMs` (errors keep the old set). */
   discover?: { everyMs: number; find: () => Target[] | Promise<Target[]> };
 }
@@ -156,11 +161,15 @@ export class Sampler {
       if (e.ring.length === 0) added.push(e.id);
       const probes = this.pool?.take(e.id);
       const now = performance.now();
+      const prev = e.ring.at(-1);
+      const every = this.opts.threadsEveryTicks ?? 1;
+      const carry = prev && every > 1 && this.seq % every !== 0 && !looksSuspect(prev, e.ring.at(-2)) ? prev : undefined;
       const sample = collectTargetSample(this.host, e.target, {
         stacks: this.opts.stacks !== false,
         maxStacks: this.opts.maxStacksPerTarget ?? 256,
         threads: e.threads,
         ...(probes ? { probes } : {}),
+        ...(carry ? { carryThreadsFrom: carry } : {}),
         now: () => ({ monoMs: now, wallMs: wallMs + (now - started) }),
       });
       push(e.ring, sample, this.ringSize);
@@ -172,7 +181,7 @@ export class Sampler {
         continue;
       }
       for (const p of sample.processes) livePids.add(p.pid);
-      if (this.pool && !this.probesPaused) this.pool.offer(e.id, probeCandidates(e.target, sample), looksSuspect(sample));
+      if (this.pool && !this.probesPaused) this.pool.offer(e.id, probeCandidates(e.target, sample), looksSuspect(sample, prev));
     }
     this.pool?.retain(livePids);
     const durationMs = performance.now() - started;
@@ -262,10 +271,17 @@ export function probeCandidates(target: Target, s: TargetSample): number[] {
   return out.filter((p) => p !== process.pid);
 }
 
-/** A target whose probes are worth taking often: at its memory limit, or with threads blocked or in reclaim. */
-function looksSuspect(s: TargetSample): boolean {
+/**
+ * A target worth a close look every tick: at its memory limit or hitting it, with threads blocked, spending a
+ * fifth of a core or more in the kernel, or with a slow probe.
+ */
+export function looksSuspect(s: TargetSample, prev?: TargetSample): boolean {
   const m = s.memory;
   if (m && Number.isFinite(m.limitBytes) && m.limitBytes > 0 && m.usageBytes >= 0.9 * m.limitBytes) return true;
+  if (m && prev?.memory && m.limitHits > prev.memory.limitHits) return true;
   if (s.processes.some((p) => p.uninterruptible > 0)) return true;
-  return s.probes.inFlightMs.some((ms) => ms >= 500);
+  if (s.probes.inFlightMs.some((ms) => ms >= 500) || s.probes.finished.some((p) => p.latencyMs >= 500)) return true;
+  const dt = prev ? (s.monoMs - prev.monoMs) / 1000 : 0;
+  const sys = s.cpu?.systemUs !== undefined && prev?.cpu?.systemUs !== undefined && dt > 0 ? (s.cpu.systemUs - prev.cpu.systemUs) / 1e6 / dt : 0;
+  return sys >= 0.2;
 }

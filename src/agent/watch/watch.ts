@@ -69,6 +69,8 @@ export class Watch {
       ringSize: Math.ceil(opts.windowMs / opts.intervalMs) + 2,
       stacks: opts.stacks !== false,
       maxStacksPerTarget: 64,
+      // Every thread's stat file of a calm cgroup every 5 s, of a suspect one every tick (see looksSuspect).
+      threadsEveryTicks: 5,
       // New cgroups are looked for every 3 s: a container that livelocks at once is judged within the 10 s goal.
       discover: { everyMs: opts.discoverEveryMs ?? 3000, find },
     });
