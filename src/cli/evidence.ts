@@ -3,13 +3,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { renderEvidenceHtml } from '../render/html/render-evidence-html.js';
 import { type BundleEntry, bundleDir, evidenceRoot, listBundles, readBundle } from '../agent/evidence/bundle-store.js';
 import { DEFAULT_STORE_DIR, Store } from '../agent/store/store.js';
 import type { Incident } from '../agent/store/store-types.js';
 import { ReclaimwatchError, UsageError } from '../kernel/errors.js';
 import { runWithDeadline } from '../probe/run-with-deadline.js';
 import { formatBytes } from '../units/bytes.js';
-import { outputPathOption } from './output-path.js';
+import { outputPathOption, writeOutputFile } from './output-path.js';
 
 interface StoreOption {
   store: string;
@@ -116,8 +117,15 @@ export function registerEvidence(program: Command): void {
       else process.stdout.write(showText(b, inc));
     });
   storeOpt(ev.command('export').argument('<id>', 'a bundle id').description('one bundle as a .tar.gz, to attach to a ticket')
-    .addOption(outputPathOption('-o, --output <file>', 'the archive to write (default ./reclaimwatch-evidence-ID.tar.gz)')))
-    .action(async (id: string, o: StoreOption & { output?: string }) => {
+    .addOption(outputPathOption('-o, --output <file>', 'the archive to write (default ./reclaimwatch-evidence-ID.tar.gz)'))
+    .addOption(outputPathOption('--html <file>', 'instead, one self-contained HTML report of the bundle (opens from disk, no network)')))
+    .action(async (id: string, o: StoreOption & { output?: string; html?: string }) => {
+      if (o.html !== undefined) {
+        if (!/^[A-Za-z0-9._-]+$/.test(id)) throw new UsageError(`bad bundle id ${JSON.stringify(id)}: give one as reclaimwatch evidence list prints it`);
+        writeOutputFile(o.html, renderEvidenceHtml(path.join(o.store, 'evidence', id)), '--html');
+        process.stderr.write(`reclaimwatch: wrote ${o.html} (${formatBytes(fs.statSync(o.html).size)})\n`);
+        return;
+      }
       const out = o.output ?? `reclaimwatch-evidence-${id}.tar.gz`;
       await exportBundle(o.store, id, out);
       process.stderr.write(`reclaimwatch: wrote ${out} (${formatBytes(fs.statSync(out).size)})\n`);
