@@ -93,16 +93,21 @@ function readCgroupCpu(cpuDir: string | undefined, cpuacctDir: string | undefine
   };
 }
 
+/** `/proc/PID/io`, or undefined (with a failure unless the process is gone). */
+function readIo(host: HostPaths, pid: number, failures: Failure[]): PidIo | undefined {
+  try {
+    return readPidIo(host, pid);
+  } catch (err) {
+    if (!(err instanceof GoneError)) failures.push(failureOf('io', err));
+    return undefined;
+  }
+}
+
 /** Reads one process: its own totals, its threads' states, its I/O. Throws GoneError when it exited. */
 function readProcess(host: HostPaths, pid: number, threads: ThreadSampler | undefined, failures: Failure[], carry: ProcessSample | undefined): { sample: ProcessSample; threads: ThreadStat[] } {
   const st = readPidStat(host, pid);
   if (carry && carry.starttimeTicks === st.starttimeTicks) {
-    let io: PidIo | undefined;
-    try {
-      io = readPidIo(host, pid);
-    } catch (err) {
-      if (!(err instanceof GoneError)) failures.push(failureOf('io', err));
-    }
+    const io = readIo(host, pid, failures);
     return {
       sample: { pid, starttimeTicks: st.starttimeTicks, minflt: st.minflt, majflt: st.majflt, utimeTicks: st.utimeTicks, stimeTicks: st.stimeTicks, threads: st.numThreads, running: carry.running, uninterruptible: carry.uninterruptible, io },
       threads: [],
@@ -115,12 +120,7 @@ function readProcess(host: HostPaths, pid: number, threads: ThreadSampler | unde
     if (t.state === 'R') running++;
     else if (t.state === 'D') uninterruptible++;
   }
-  let io: PidIo | undefined;
-  try {
-    io = readPidIo(host, pid);
-  } catch (err) {
-    if (!(err instanceof GoneError)) failures.push(failureOf('io', err));
-  }
+  const io = readIo(host, pid, failures);
   return {
     sample: { pid, starttimeTicks: st.starttimeTicks, minflt: st.minflt, majflt: st.majflt, utimeTicks: st.utimeTicks, stimeTicks: st.stimeTicks, threads: ts.length, running, uninterruptible, io },
     threads: ts,
