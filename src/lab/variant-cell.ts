@@ -12,7 +12,6 @@ import { type KernelProfile, profileTarget } from '../probe/kernel-profile.js';
 import { type DoctorRecording, runDoctor } from '../doctor/run-doctor.js';
 import { targetOfCgroup } from '../targets/resolve-targets.js';
 import { sleep } from '../units/sleep.js';
-import { removeCgroupDirs } from '../repro/remove-cgroup-dirs.js';
 
 /** What a cell runs. */
 export interface VariantCellOptions {
@@ -71,6 +70,24 @@ function makeCgroup(host: HostPaths, limitBytes: number): { path: string; dirs: 
   return { path: name, dirs };
 }
 
+async function removeCgroup(dirs: string[]): Promise<void> {
+  for (const d of [...dirs].reverse()) {
+    for (let i = 0; i < 200 && fs.existsSync(d); i++) {
+      try {
+        for (const p of fs.readFileSync(`${d}/cgroup.procs`, 'utf8').split('\n').filter(Boolean)) {
+          try {
+            process.kill(Number(p), 'SIGKILL');
+          } catch {
+            /* gone */
+          }
+        }
+        fs.rmdirSync(d);
+      } catch {
+        await sleep(50);
+      }
+    }
+  }
+}
 
 /** Bytes the process wrote through syscalls so far (/proc/PID/io wchar; 0 when unreadable). */
 function wchar(host: HostPaths, pid: number): number {
@@ -139,7 +156,7 @@ export async function runVariantCell(host: HostPaths, o: VariantCellOptions): Pr
     };
   } finally {
     child.kill('SIGKILL');
-    await removeCgroupDirs(cg.dirs, 10_000);
+    await removeCgroup(cg.dirs);
     fs.rmSync(data, { recursive: true, force: true });
   }
 }
