@@ -8,6 +8,7 @@ import { UsageError } from '../kernel/errors.js';
 import { renderDoctorText } from '../render/doctor-text.js';
 import { renderDoctorHtml } from '../render/html/render-doctor-html.js';
 import { raiseSchedulingPriority } from '../sample/priority.js';
+import { profileTarget } from '../probe/kernel-profile.js';
 import { parseAt, recordingFromStore } from '../doctor/time-travel.js';
 import { readHostFacts } from '../agent/watch/watch.js';
 import { detectCgroupLayout } from '../kernel/cgroup/layout.js';
@@ -33,6 +34,7 @@ interface DoctorCliOptions {
   threshold?: string[];
   stacks: boolean;
   trace?: boolean;
+  profile?: boolean;
   record?: string;
   html?: string;
   replay?: string;
@@ -57,6 +59,7 @@ export function registerDoctor(program: Command): void {
     .addOption(repeatableOption('--threshold <name=value>', 'override a classifier threshold (see README); repeatable', (t) => t))
     .option('--no-stacks', 'do not read kernel stacks')
     .option('--trace', 'also trace memcg reclaim and mmap_lock holds with bpftrace during the window (root)')
+    .option('--profile', "also take the kernel's CPU profile of each target over the window (bpftrace profile:hz, else perf, else kernel stacks), which names the livelock's variant")
     .addOption(textOption('--bpftrace <path>', 'bpftrace binary for --trace', 'the bpftrace binary', 'bpftrace'))
     .addOption(outputPathOption('--record <file>', 'also save the raw samples of the window (JSON) for replay'))
     .addOption(outputPathOption('--html <file>', 'also write the report as one self-contained HTML file, with charts of the window (opens offline)'))
@@ -126,6 +129,9 @@ export function registerDoctor(program: Command): void {
         failures: failureRows,
         priority: raiseSchedulingPriority(),
         signal: i.signal,
+        ...(o.profile ? { profile: {
+          run: (t: Target, durationMs: number, stop: AbortSignal, onStarted: () => void) => profileTarget(host, t, { durationMs, signal: stop, onStarted, bpftrace: o.bpftrace }),
+        } } : {}),
         ...(o.trace ? { trace: {
           run: (t: Target, durationMs: number, stop: AbortSignal, onAttached: () => void) => traceEvidence({ ...(t.kind === 'pid' && t.pid !== undefined && !t.cgroup ? { pid: t.pid } : t.cgroup ? { cgroupPath: t.cgroup.path } : {}), durationMs, bpftrace: o.bpftrace, host, stop, onAttached }),
           ...(progress ? { onWaiting: () => process.stderr.write('\rattaching bpftrace probes...') } : {}),

@@ -30,6 +30,9 @@ export const recordingSchema = z.object({
     target: targetReportSchema.shape.target,
     samples: z.array(targetSampleSchema),
     trace: traceSchema.optional(),
+    /** The kernel profile of the window (`doctor --profile`), kept as it was taken; re-judged on replay. */
+    profile: z.looseObject({ method: z.string(), samples: z.number() }).optional(),
+    profileError: z.string().optional(),
   })),
   failures: z.array(z.object({ target: z.string(), message: z.string() })),
   readFailures: z.array(failureSchema).optional(),

@@ -37,6 +37,8 @@ export const targetReportSchema = z.object({
     variant: z.enum(['mmap-lock', 'lru-lock', 'unknown']), because: z.array(z.string()), missing: z.array(z.string()),
     figures: z.record(z.string(), z.union([z.number(), z.string()])), borderline: z.boolean(),
   }).optional(),
+  /** The kernel's CPU profile of the target over the window (`--profile`): method, samples, top functions, shares. */
+  profile: z.record(z.string(), z.unknown()).optional(),
   /** Deciding figures that sat within the borderline margin of their thresholds. */
   borderline: z.array(z.string()).optional(),
   /** What could not be read, as data (source, errno or parse, path). */

@@ -10,6 +10,7 @@ import { detectCgroupLayout } from '../kernel/cgroup/layout.js';
 import { readKernelFileIfExists } from '../kernel/read.js';
 import { readLruGen } from '../kernel/sys/lru-gen.js';
 import { DEFAULT_PROBE_DEADLINE_MS } from '../probe/mmap-lock-probe.js';
+import type { KernelProfile } from '../probe/kernel-profile.js';
 import type { SchedulingPriority } from '../sample/priority.js';
 import { Sampler, targetId } from '../sample/sampler.js';
 import type { Failure, HostSample, TargetSample } from '../sample/sample.js';
@@ -37,6 +38,11 @@ export interface DoctorOptions {
    * is an upper bound; the trace is stopped through `stop` at the window's end.
    */
   trace?: { run: (target: Target, durationMs: number, stop: AbortSignal, onAttached: () => void) => Promise<TraceSummary>; maxTargets?: number; attachBudgetMs?: number; onWaiting?: () => void };
+  /**
+   * The kernel's CPU profile of each target over the window (`doctor --profile`): `run` must call `onStarted` once
+   * sampling began; the window waits for that like for a trace's attach, and `stop` ends the profile at its end.
+   */
+  profile?: { run: (target: Target, durationMs: number, stop: AbortSignal, onStarted: () => void) => Promise<KernelProfile>; maxTargets?: number };
   /** Receives the raw recording (to save it with `--record`). */
   onRecording?: (rec: DoctorRecording) => void;
   /** Called after each sampling tick (for a progress line). */
@@ -84,6 +90,16 @@ export async function runDoctor(host: HostPaths, targets: Target[], opts: Doctor
     void run.then(ready, ready);
     return run;
   });
+  const profileStop = new AbortController();
+  const profiles: Array<Promise<KernelProfile | { error: string }> | undefined> = targets.map((t, i) => {
+    if (!opts.profile || i >= (opts.profile.maxTargets ?? 4)) return undefined;
+    let ready = (): void => {};
+    attached.push(new Promise<void>((resolve) => (ready = resolve)));
+    const run = opts.profile.run(t, attachBudgetMs + opts.windowMs + 10_000, profileStop.signal, () => ready())
+      .catch((err: unknown) => ({ error: String((err as Error)?.message ?? err) }));
+    void run.then(ready, ready);
+    return run;
+  });
   if (attached.length > 0) {
     opts.trace?.onWaiting?.();
     const allReady = new AbortController();
@@ -115,6 +131,14 @@ export async function runDoctor(host: HostPaths, targets: Target[], opts: Doctor
   const hostSamples: HostSample[] = [...sampler.hostRing()];
   sampler.close();
   traceStop.abort();
+  profileStop.abort();
+  const profileResults = await Promise.all(profiles.map(async (p) => {
+    if (!p) return undefined;
+    const guard = new AbortController();
+    const r = await Promise.race([p, sleep(10_000, guard.signal).then(() => ({ error: 'the profile did not end within 10 s of the window' }))]);
+    guard.abort();
+    return r;
+  }));
   const mapsWait = new AbortController();
   const tooLate = sleep(5000, mapsWait.signal).then((): TraceSummary => ({ ran: false, tracedMs: 0, memcgReclaim: undefined, mmapLock: undefined, unavailable: ['bpftrace did not print its maps within 5 s of the window end'] }));
   const traceResults = await Promise.all(traces.map(async (p, i) => {
@@ -135,7 +159,13 @@ export async function runDoctor(host: HostPaths, targets: Target[], opts: Doctor
     stacksAsked: opts.stacks !== false,
     ...(opts.priority ? { priority: opts.priority } : {}),
     hostSamples,
-    targets: targets.map((t, i) => ({ target: describeTarget(t), samples: windows[i]!, ...(traceResults[i] ? { trace: traceResults[i] } : {}) })),
+    targets: targets.map((t, i) => {
+      const pr = profileResults[i];
+      return {
+        target: describeTarget(t), samples: windows[i]!, ...(traceResults[i] ? { trace: traceResults[i] } : {}),
+        ...(pr && !('error' in pr) ? { profile: pr } : {}), ...(pr && 'error' in pr ? { profileError: pr.error } : {}),
+      };
+    }),
     failures: opts.failures ?? [],
     readFailures: dedupeFailures(hostSamples.flatMap((h) => h.failures)),
   };
@@ -154,7 +184,7 @@ export interface DoctorRecording {
   stacksAsked: boolean;
   priority?: SchedulingPriority | undefined;
   hostSamples: HostSample[];
-  targets: Array<{ target: TargetReport['target']; samples: TargetSample[]; trace?: TraceSummary | undefined }>;
+  targets: Array<{ target: TargetReport['target']; samples: TargetSample[]; trace?: TraceSummary | undefined; profile?: KernelProfile | undefined; profileError?: string | undefined }>;
   failures: Array<{ target: string; message: string }>;
   /** Host-wide read failures (vmstat, /proc/stat, PSI). */
   readFailures?: Failure[] | undefined;
@@ -189,10 +219,13 @@ export function assessRecording(rec: DoctorRecording, thresholds: Thresholds = D
   let hostModel: Record<string, unknown> | undefined;
   for (const rt of rec.targets) {
     const ss = rt.samples.length === 1 ? [rt.samples[0]!, rt.samples[0]!] : rt.samples;
-    const a = assessWindow({ host: hostSamples, samples: ss, facts, trace: rt.trace }, thresholds);
+    const a = assessWindow({ host: hostSamples, samples: ss, facts, trace: rt.trace, ...(rt.profile ? { extra: { profile: rt.profile } } : {}) }, thresholds);
     if (!a) continue;
     hostModel ??= a.hostModel as unknown as Record<string, unknown> | undefined;
-    reports.push(targetReport(rt.target, a, rec.stacksAsked, rt.trace));
+    const r = targetReport(rt.target, a, rec.stacksAsked, rt.trace);
+    if (rt.profile) r.profile = { method: rt.profile.method, hz: rt.profile.hz, samples: rt.profile.samples, kernelSamples: rt.profile.kernelSamples, top: rt.profile.top, shares: rt.profile.shares, notes: rt.profile.notes };
+    else if (rt.profileError) r.profile = { unavailable: rt.profileError };
+    reports.push(r);
   }
   reports.sort((a, b) => b.severity - a.severity);
   return {
