@@ -43,7 +43,7 @@ export const TARGET_PANELS: readonly ChartPanel[] = [
     source: 'memory.stat pgscan/pgsteal (v2); on v1 the host\'s /proc/vmstat pgscan_*/pgsteal_* (v1 has no per-cgroup counters)',
     series: [{ key: 'pgscanPerSec', label: 'scanned', colour: '#cf222e' }, { key: 'pgstealPerSec', label: 'freed', colour: '#1a7f37' }] },
   { id: 'faults', title: 'Refaults and major faults', unit: 'perSec', unitLabel: 'per second', minMax: 1,
-    source: 'memory.stat workingset_refault_file; majflt of /proc/PID/stat (each process's own total, exited threads included)',
+    source: 'memory.stat workingset_refault_file; majflt of /proc/PID/stat (each process total, exited threads included)',
     series: [{ key: 'refaultsPerSec', label: 'file refaults', colour: '#bf3989' }, { key: 'majfltPerSec', label: 'major faults', colour: '#0550ae' }] },
   { id: 'psi', title: 'Memory pressure (PSI)', unit: 'ratio', unitLabel: 'share of wall time stalled', minMax: 0.05,
     source: 'memory.pressure some/full total= (the cgroup\'s, or its v2 twin on hybrid hosts)',
