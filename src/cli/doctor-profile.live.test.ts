@@ -1,11 +1,7 @@
 // doctor --profile: the kernel's CPU profile of the target over the window, in the report, deciding the variant.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { cannotRunHere, liveCgroupBlocker, makeTestCgroup, spawnInCgroup, waitFor } from '../test-support/live.js';
+import { cannotRunHere, liveCgroupBlocker, startThrash, waitFor } from '../test-support/live.js';
 import { runCli } from '../test-support/cli.js';
 import { doctorReportSchema } from '../doctor/report.js';
 
@@ -17,16 +13,7 @@ after(async () => {
 test('doctor --profile puts the kernel CPU profile of a thrashing cgroup in the report, and the variant rests on it', async (t) => {
   const why = liveCgroupBlocker();
   if (why) return void cannotRunHere(t, why);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rwprof-'));
-  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const bin = path.join(dir, 'thrash');
-  execFileSync('cc', ['-O2', '-pthread', '-o', bin, 'test/workloads/thrash.c']);
-  const data = fs.mkdtempSync('/var/tmp/rwprof-');
-  cleanups.push(() => fs.rmSync(data, { recursive: true, force: true }));
-  const cg = makeTestCgroup('rwprofile');
-  cleanups.push(() => cg.remove());
-  cg.setLimit(64 << 20);
-  const child = spawnInCgroup(cg, bin, [data, '16', '16', '4', '8']);
+  const { cg, child } = startThrash('rwprofile', 64 << 20, ['16', '16', '4', '8'], cleanups);
   let out = '';
   child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
   assert.ok(await waitFor(() => out.includes('ready'), 60_000, 100), 'the thrash started');

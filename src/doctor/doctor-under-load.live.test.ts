@@ -3,11 +3,9 @@
 // start, as the report says), at the priority it takes for itself.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
-import path from 'node:path';
-import { cannotRunHere, liveCgroupBlocker, makeTestCgroup, spawnInCgroup, waitFor } from '../test-support/live.js';
+import { cannotRunHere, liveCgroupBlocker, startThrash, waitFor } from '../test-support/live.js';
 import { doctorReportSchema } from './report.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -18,16 +16,7 @@ after(async () => {
 test('beside a CPU-saturating thrash, doctor --window 3 ends within its window plus one second', async (t) => {
   const why = liveCgroupBlocker();
   if (why) return void cannotRunHere(t, why);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rwload-'));
-  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const bin = path.join(dir, 'thrash');
-  execFileSync('cc', ['-O2', '-pthread', '-o', bin, 'test/workloads/thrash.c']);
-  const data = fs.mkdtempSync('/var/tmp/rwload-');
-  cleanups.push(() => fs.rmSync(data, { recursive: true, force: true }));
-  const cg = makeTestCgroup('rwload');
-  cleanups.push(() => cg.remove());
-  cg.setLimit(64 << 20);
-  const child = spawnInCgroup(cg, bin, [data, '88', '4', '8', '4']);
+  const { cg, child } = startThrash('rwload', 64 << 20, ['88', '4', '8', '4'], cleanups);
   child.stdout?.resume();
   const loadOk = await waitFor(() => (os.loadavg()[0] ?? 0) >= os.cpus().length * 2, 60_000, 500);
   assert.ok(loadOk, `the thrash did not saturate the CPUs (load ${(os.loadavg()[0] ?? 0).toFixed(1)})`);

@@ -2,7 +2,8 @@
 // "cannot run here" is a failure, never a skip.
 import type { TestContext } from 'node:test';
 import fs from 'node:fs';
-import { spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { LIVE_HOST } from '../host/host-paths.js';
 import { readPidCgroup } from '../kernel/proc/pid-cgroup.js';
 import { detectCgroupLayout } from '../kernel/cgroup/layout.js';
@@ -124,4 +125,22 @@ export async function waitFor(cond: () => boolean, timeoutMs: number, stepMs = 5
     await new Promise((r) => setTimeout(r, stepMs));
   }
   return cond();
+}
+
+/**
+ * Compiles test/workloads/thrash.c, makes a memory cgroup with `limitBytes` and starts the thrash in it with
+ * `args` after its data directory (on /var/tmp: a block device, so the page cache is reclaimable). Every
+ * cleanup (cgroup, data, binary) is pushed onto `cleanups`.
+ */
+export function startThrash(name: string, limitBytes: number, args: string[], cleanups: Array<() => Promise<void> | void>): { cg: TestCgroup; child: ChildProcess } {
+  const dir = fs.mkdtempSync(`${os.tmpdir()}/${name}-`);
+  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const bin = `${dir}/thrash`;
+  execFileSync('cc', ['-O2', '-pthread', '-o', bin, 'test/workloads/thrash.c']);
+  const data = fs.mkdtempSync(`/var/tmp/${name}-`);
+  cleanups.push(() => fs.rmSync(data, { recursive: true, force: true }));
+  const cg = makeTestCgroup(name);
+  cleanups.push(() => cg.remove());
+  cg.setLimit(limitBytes);
+  return { cg, child: spawnInCgroup(cg, bin, [data, ...args]) };
 }
