@@ -52,6 +52,23 @@ export class ByteWriter {
     this.len += bytes.length;
   }
 
+  /** Bytes as they are. */
+  raw(bytes: Uint8Array): void {
+    this.ensure(bytes.length);
+    this.buf.set(bytes, this.len);
+    this.len += bytes.length;
+  }
+
+  /** Forgets what was written (the buffer is kept for reuse). */
+  reset(): void {
+    this.len = 0;
+  }
+
+  /** Bytes written so far. */
+  get length(): number {
+    return this.len;
+  }
+
   /** The bytes written so far (a view, valid until the next write). */
   bytes(): Uint8Array {
     return this.buf.subarray(0, this.len);
@@ -72,6 +89,27 @@ export class ByteReader {
   }
 
   uvarint(): number {
+    const buf = this.buf;
+    let p = this.pos;
+    // Most varints are one byte; a number below 2^53 takes at most 8: no bounds check per byte when 8 are there.
+    if (p + 8 <= buf.length) {
+      let x = buf[p++]!;
+      if (x < 0x80) {
+        this.pos = p;
+        return x;
+      }
+      let v = x & 0x7f;
+      let m = 0x80;
+      for (let i = 1; i < 8; i++) {
+        x = buf[p++]!;
+        v += (x & 0x7f) * m;
+        if (x < 0x80) {
+          this.pos = p;
+          return v;
+        }
+        m *= 0x80;
+      }
+    }
     let n = 0;
     let mul = 1;
     for (;;) {
@@ -103,9 +141,31 @@ export class ByteReader {
   string(): string {
     const n = this.uvarint();
     this.need(n);
-    const s = ByteReader.decoder.decode(this.buf.subarray(this.pos, this.pos + n));
+    const b = this.buf;
+    const start = this.pos;
     this.pos += n;
-    return s;
+    // Most strings here are short ASCII keys: built directly, without a decoder call and a subarray each.
+    if (n <= 24) {
+      let s = '';
+      for (let i = start; i < start + n; i++) {
+        const c = b[i]!;
+        if (c >= 0x80) return ByteReader.decoder.decode(b.subarray(start, start + n));
+        s += String.fromCharCode(c);
+      }
+      return s;
+    }
+    return ByteReader.decoder.decode(b.subarray(start, start + n));
+  }
+
+  /** Bytes read so far. */
+  get offset(): number {
+    return this.pos;
+  }
+
+  /** Moves past `n` bytes. */
+  skip(n: number): void {
+    this.need(n);
+    this.pos += n;
   }
 
   get done(): boolean {

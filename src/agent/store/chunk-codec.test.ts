@@ -104,3 +104,57 @@ test('losslessStringify() then losslessParse() keeps Infinity, NaN, -0 and strin
   assert.deepStrictEqual(losslessParse(losslessStringify({ a: Infinity, b: -Infinity, c: NaN, d: -0, e: '\u0000I', f: 'max' })),
     { a: Infinity, b: -Infinity, c: NaN, d: -0, e: '\u0000I', f: 'max' });
 });
+
+/** What a stepped read keeps: the first sample (in stored order) of each aligned step. */
+function firstPerStep(step: number): (w: number) => boolean {
+  const taken = new Set<number>();
+  return (w) => {
+    const k = Math.floor(w / step);
+    if (taken.has(k)) return false;
+    taken.add(k);
+    return true;
+  };
+}
+
+test('decodeChunk() at a step reads only the segments that step needs, and gives exactly what a whole read filtered at that step gives', () => {
+  const row = fc.record({ n: fc.integer({ min: 0, max: 1000 }), s: fc.constantFrom('R', 'D', 'S'), f: fc.constantFrom([], ['a'], ['a', 'b']), o: fc.option(fc.record({ x: fc.double() }), { nil: undefined }) });
+  fc.assert(fc.property(
+    fc.array(fc.tuple(fc.integer({ min: 1, max: 25_000 }), row), { minLength: 1, maxLength: 60 }),
+    fc.integer({ min: 0, max: 3_600_000 }),
+    fc.boolean(),
+    fc.constantFrom(1000, 7000, 10_000, 20_000, 44_000, 60_000, 120_000, 300_000, 3_600_000),
+    (rows, start, shuffle, step) => {
+      let w = 1_800_000_000_000 + start;
+      const samples = rows.map(([gap, sample]) => ({ wallMs: (w += gap), sample }));
+      if (shuffle) samples.reverse(); // stored order need not be time order
+      const blob = encodeChunk(samples);
+      const want = decodeChunk(blob, firstPerStep(step));
+      assert.deepStrictEqual(decodeChunk(blob, firstPerStep(step), { stepMs: step }), want);
+      const keep = firstPerStep(step);
+      assert.deepStrictEqual(want, samples.filter((s) => keep(s.wallMs)).map((s) => ({ wallMs: s.wallMs, sample: normalised(s.sample) })));
+    },
+  ), { numRuns: 300 });
+});
+
+test('decodeChunk() at a 60 s step offers keep() only the first sample of each aligned minute', () => {
+  const samples = Array.from({ length: 300 }, (_, i) => ({ wallMs: 1_800_000_000_000 + i * 1000, sample: { i } }));
+  const offered: number[] = [];
+  const got = decodeChunk(encodeChunk(samples), (w) => { offered.push(w); return true; }, { stepMs: 60_000 });
+  assert.deepStrictEqual(offered, samples.filter((s) => s.wallMs % 60_000 === 0).map((s) => s.wallMs));
+  assert.equal(offered.length, 5);
+  assert.deepStrictEqual(got.map((s) => s.sample), offered.map((w) => ({ i: (w - samples[0]!.wallMs) / 1000 })));
+});
+
+test('a chunk written by codec version 1 (stores of earlier builds) still decodes, whole and at a step', () => {
+  // encodeChunk() of version 1 (commit 00f2ec2), of the samples below.
+  const v1 = Buffer.from('Y+RpOPCo9XHGhlxskJk5N7GCtzijKDMvOz6nqLQsNVkQykvLz8nMj8/JLC5hZ2BgYMxkZORhYGBCAAYG1tLixPRUkPgFfiY2Lj4hMSk5JTUtBgbWnMzczBJGJkZG7JgBDD7Uk0YzMDAXFIOcwcjEYIQADAxsaUWJuanFjOzsHKzMMNMZq5gYodoaAA==', 'base64');
+  const samples = Array.from({ length: 12 }, (_, i) => ({ wallMs: 1_800_000_000_000 + i * 7000, sample: { i, usage: 1000 + i * i, limit: i % 2 ? Infinity : 'max', psi: i / 4, frames: i > 6 ? ['shrink_lruvec', 'shrink_folio_list'] : [], z: -0 } }));
+  assert.deepStrictEqual(decodeChunk(v1), samples);
+  assert.deepStrictEqual(chunkWallTimes(v1), samples.map((s) => s.wallMs));
+  const keep = firstPerStep(60_000);
+  const minutes = samples.filter((s) => keep(s.wallMs));
+  assert.equal(minutes.length, 2);
+  assert.deepStrictEqual(decodeChunk(v1, firstPerStep(60_000), { stepMs: 60_000 }), minutes);
+  assert.notEqual(encodeChunk(samples)[0], v1[0], 'new chunks are version 2');
+  assert.deepStrictEqual(decodeChunk(encodeChunk(samples)), samples);
+});

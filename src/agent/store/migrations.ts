@@ -96,8 +96,21 @@ const v1: Migration = {
   },
 };
 
+/**
+ * Migration 2: each chunk's series projection (series-projection.ts), beside its samples. NULL in the chunks of
+ * a v1 file: those are read whole and projected until `Store.maintain()` has built theirs, a few per call.
+ */
+const v2: Migration = {
+  version: 2,
+  name: 'chunks.series: the series projection of each chunk',
+  up(db) {
+    db.exec(`ALTER TABLE chunks ADD COLUMN series BLOB;
+      CREATE INDEX chunks_no_series ON chunks (id) WHERE series IS NULL;`);
+  },
+};
+
 /** Every migration of this build, in order. */
-export const MIGRATIONS: readonly Migration[] = [v1];
+export const MIGRATIONS: readonly Migration[] = [v1, v2];
 
 /**
  * Brings `db` to the last version of `migrations`; returns the versions applied. A file whose version is newer

@@ -150,6 +150,8 @@ export interface MaintenanceReport {
   /** Chunks dropped by retention (age or size) and thinned. */
   droppedChunks: number;
   thinnedChunks: number;
+  /** Chunks of a store written before schema 2 given their series projection. */
+  projectedChunks: number;
   /** Free pages returned to the file system. */
   vacuumedPages: number;
   /** True when work was left for the next call (budget spent). */

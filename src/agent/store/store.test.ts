@@ -5,6 +5,8 @@ import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import fc from 'fast-check';
 import Database from 'better-sqlite3';
+import { decodeHostSample, decodeTargetSample } from '../../sample/schema.js';
+import { projectHostSeries, projectTargetSeries } from './series-projection.js';
 import { Store, type StoreTuning } from './store.js';
 
 const T0 = 1_800_000_000_000;
@@ -107,6 +109,92 @@ test('a read merges chunks and recent rows in time order, bounds included, and s
   assert.throws(() => store.readTargetSamples('', T0, T0 + 1, id), { code: 'usage' });
 });
 
+/** The old stepped read: every sample, then the first of each aligned step. */
+function firstPerStep<T extends { wallMs: number }>(xs: readonly T[], step: number): T[] {
+  const taken = new Set<number>();
+  return xs.filter((x) => {
+    const k = Math.floor(x.wallMs / step);
+    if (taken.has(k)) return false;
+    taken.add(k);
+    return true;
+  });
+}
+
+test('a stepped read gives exactly what a whole read filtered to the first sample of each aligned step gives', (t) => {
+  const store = tmpStore(t, { tuning: { compactAfterMs: 1000 } });
+  // Two hours at about 1 Hz, seconds skipped now and then, a gap of 7 min, wall times not on the second.
+  const times: number[] = [];
+  let w = T0 + 123;
+  for (let i = 0; i < 7200; i++) {
+    w += i % 97 === 0 ? 2000 : i === 3000 ? 420_000 : 1000 + (i % 3);
+    times.push(w);
+  }
+  for (const x of times) store.appendTick(x, { x }, [{ id: 'a', sample: { x, c: Math.floor(x / 7000), s: x % 5 ? 'R' : 'D' } }]);
+  maintainAll(store, times.at(-1)! - 600_000); // the last ten minutes stay recent rows
+  assert.ok(chunkCount(store) > 10);
+  const from = times[50]!;
+  const to = times.at(-1)!;
+  const whole = store.readTargetSamples('a', from, to, id);
+  assert.equal(whole.length, times.length - 50);
+  for (const step of [1000, 7000, 10_000, 44_000, 60_000, 120_000, 300_000, 3_600_000]) {
+    const got = store.readTargetSamples('a', from, to, id, { stepMs: step });
+    assert.deepStrictEqual(got, firstPerStep(whole, step), `step ${step} ms`);
+    assert.deepStrictEqual(store.readHostSamples(from, to, id, { stepMs: step }), firstPerStep(store.readHostSamples(from, to, id), step), `host, step ${step} ms`);
+  }
+});
+
+test('chunks written by codec version 1 (stores of earlier builds) read back whole and stepped beside new ones', (t) => {
+  const store = tmpStore(t, { tuning: { compactAfterMs: 1000 } });
+  // encodeChunk() of version 1 (commit 00f2ec2): 12 samples 7 s apart from 1_800_000_000_000.
+  const v1 = Buffer.from('Y+RpOPCo9XHGhlxskJk5N7GCtzijKDMvOz6nqLQsNVkQykvLz8nMj8/JLC5hZ2BgYMxkZORhYGBCAAYG1tLixPRUkPgFfiY2Lj4hMSk5JTUtBgbWnMzczBJGJkZG7JgBDD7Uk0YzMDAXFIOcwcjEYIQADAxsaUWJuanFjOzsHKzMMNMZq5gYodoaAA==', 'base64');
+  const db = new Database(store.file);
+  db.prepare('INSERT INTO chunks (target, from_ms, to_ms, count, step_ms, data) VALUES (?, ?, ?, ?, 0, ?)').run('a', T0, T0 + 77_000, 12, v1);
+  db.close();
+  for (let i = 0; i < 400; i++) store.appendTick(T0 + 300_000 + i * 1000, {}, [{ id: 'a', sample: { i } }]);
+  maintainAll(store, T0 + 3_600_000);
+  const whole = store.readTargetSamples('a', T0, T0 + 3_600_000, id);
+  assert.equal(whole.length, 412);
+  assert.deepStrictEqual(whole[11], { wallMs: T0 + 77_000, sample: { i: 11, usage: 1121, limit: Infinity, psi: 2.75, frames: ['shrink_lruvec', 'shrink_folio_list'], z: -0 } });
+  assert.deepStrictEqual(store.readTargetSamples('a', T0, T0 + 3_600_000, id, { stepMs: 60_000 }), firstPerStep(whole, 60_000));
+});
+
+const projected = (p: (x: unknown) => unknown) => (s: { wallMs: number; sample: unknown }) => ({ wallMs: s.wallMs, sample: p(s.sample) });
+
+test('series reads give the series projection of each sample, from recent rows and from chunks, at any step', (t) => {
+  const store = tmpStore(t, { tuning: { chunkWindowMs: 60_000, compactAfterMs: 1000 } });
+  // A recorded thrashing target (memory v1, kernel stacks) and its host, replayed for 10 min with counters growing on.
+  const rec = JSON.parse(fs.readFileSync('test/fixtures/recordings/thrash-hybrid-6.18-v2.json', 'utf8')) as { hostSamples: unknown[]; targets: Array<{ samples: unknown[] }> };
+  const hosts = rec.hostSamples.map(decodeHostSample);
+  const targets = rec.targets[0]!.samples.map(decodeTargetSample);
+  for (let i = 0; i < 600; i++) {
+    const k = i % targets.length;
+    const grow = Math.floor(i / targets.length) * 1000;
+    const s = targets[k]!;
+    const sample = { ...s, wallMs: T0 + i * 1000, monoMs: i * 1000, cpu: { ...s.cpu!, userUs: s.cpu!.userUs! + grow, systemUs: s.cpu!.systemUs! + grow } };
+    store.appendTick(T0 + i * 1000, { ...hosts[k]!, wallMs: T0 + i * 1000, monoMs: i * 1000 }, [{ id: 'a', sample }]);
+  }
+  const check = (what: string): void => {
+    for (const step of [0, 1000, 7000, 44_000, 60_000, 300_000]) {
+      const o = { stepMs: step };
+      assert.deepStrictEqual(store.readTargetSamples('a', T0 + 500, T0 + 599_000, id, { ...o, series: true }), store.readTargetSamples('a', T0 + 500, T0 + 599_000, id, o).map(projected(projectTargetSeries)), `${what}, step ${step}`);
+      assert.deepStrictEqual(store.readHostSamples(T0, T0 + 599_000, id, { ...o, series: true }), store.readHostSamples(T0, T0 + 599_000, id, o).map(projected(projectHostSeries)), `${what}, host, step ${step}`);
+    }
+  };
+  check('recent rows');
+  maintainAll(store, T0 + 420_000); // chunks up to 6 min, the rest recent rows
+  assert.ok(chunkCount(store) >= 10);
+  check('chunks and recent rows');
+  const db = new Database(store.file, { readonly: true });
+  try {
+    assert.deepStrictEqual(db.prepare('SELECT count(*) AS n FROM chunks WHERE series IS NULL').get(), { n: 0 }, 'every chunk has its projection');
+  } finally {
+    db.close();
+  }
+  const some = store.readTargetSamples('a', T0, T0 + 599_000, id, { series: true });
+  assert.equal(some.length, 600);
+  assert.ok(some.some((s) => ((s.sample as { stacks?: unknown[] }).stacks?.length ?? 0) > 0), 'kernel stacks are kept (as frames)');
+});
+
 test('a decoder error while reading is thrown to the caller', (t) => {
   const store = tmpStore(t);
   store.appendTick(T0, {}, [{ id: 'a', sample: { v: 1 } }]);
@@ -205,7 +293,7 @@ test('size retention thins chunks older than a day, then drops the oldest, never
   for (let w = now - 2 * DAY; w < now; w += 5000) times.push(w);
   let n = 0;
   for (const w of times) {
-    store.appendTick(w, { w }, [{ id: 'a', sample: { w, noise: noise(w, 250) } }]);
+    store.appendTick(w, { w }, [{ id: 'a', sample: { w, noise: noise(w, 250), cpu: { userUs: w } } }]);
     if (++n % 200 === 0) store.maintain(w + 120_000, 10_000);
     assert.ok(store.status().writable, `not writable at tick ${n}: ${store.status().lastError?.message}`);
   }
@@ -217,5 +305,8 @@ test('size retention thins chunks older than a day, then drops the oldest, never
   assert.ok(fs.statSync(store.file).size <= maxBytes, `file ${fs.statSync(store.file).size} > ${maxBytes}`);
   const old = got.filter((w) => w < now - DAY && (w < incFrom - 180_000 || w > incTo + 180_000));
   const gaps = old.slice(1).map((w, i) => w - old[i]!);
-  assert.ok(old.length === 0 || gaps.some((g) => g >= 10_000), 'old samples thinned to 10 s or coarser');
+  assert.ok(old.length === 0 || gaps.some((g) => g >= 10_000), 'old samples thinned to 10 s or coarser');  for (const step of [10_000, 60_000, 3_600_000]) {
+    assert.deepStrictEqual(store.readTargetSamples('a', 0, now, id, { stepMs: step }), firstPerStep(store.readTargetSamples('a', 0, now, id), step), `thinned and dropped chunks read at a ${step} ms step`);
+    assert.deepStrictEqual(store.readTargetSamples('a', 0, now, id, { stepMs: step, series: true }), firstPerStep(store.readTargetSamples('a', 0, now, id), step).map(projected(projectTargetSeries)), `series of thinned chunks at a ${step} ms step`);
+  }
 });

@@ -21,6 +21,8 @@ import { losslessParse, losslessStringify } from './lossless-json.js';
 import { MIGRATIONS, migrate, type Migration } from './migrations.js';
 import { decodeRecent, encodeRecent } from './recent-codec.js';
 import { DEFAULT_RETENTION_LIMITS, planRetention, type RetentionChunk, type RetentionLimits } from './retention.js';
+import { decodeSeriesChunk, encodeSeriesChunk, SeriesBuilder } from './series-codec.js';
+import { projectHostSeries, projectTargetSeries, SERIES_VERSION, type SeriesKind } from './series-projection.js';
 import type {
   Action, ActionState, Incident, IncidentPatch, MaintenanceReport, NewAction, NewIncident, RunMarker, StoreError,
   StoreOptions, StoreStatus, TargetMeta, VerdictChange,
@@ -71,8 +73,30 @@ const DEFAULT_TUNING: StoreTuning = {
 
 /** How to read samples. */
 export interface ReadOptions {
-  /** Keep at most one sample per step (the first in each aligned step); 0 or absent: every sample. */
+  /**
+   * Keep at most one sample per step (the first in each aligned step); 0 or absent: every sample. A step of whole
+   * minutes is the fast one: chunks are then read only as far as their first sample of each minute (chunk-codec.ts).
+   */
   stepMs?: number;
+  /**
+   * Read each sample's series projection (series-projection.ts), not the whole sample: the fields a series is
+   * derived from, read from the small projection kept with each chunk (a chunk of an older store without one is
+   * read whole and projected). The samples are the same ones, at the same times.
+   */
+  series?: boolean;
+}
+
+/** The projected samples a chunk's series holds (series-codec.ts), or undefined when it is of another version. */
+function decodeSeries(blob: Uint8Array, keep: (wallMs: number) => boolean, opts: { stepMs?: number }): TimedSample[] | undefined {
+  return blob[0] === SERIES_VERSION ? decodeSeriesChunk(blob, keep, opts) : undefined;
+}
+
+function seriesKindOf(target: string): SeriesKind {
+  return target === HOST_ID ? 'host' : 'target';
+}
+
+function projectionOf(target: string): (x: unknown) => unknown {
+  return target === HOST_ID ? projectHostSeries : projectTargetSeries;
 }
 
 interface IncidentRow { id: number; target: string; verdict: string; start_ms: number; end_ms: number | null; peak_severity: number; findings: string; evidence: string | null; variant: string | null }
@@ -123,7 +147,11 @@ export class Store {
   private lastRetentionMs = -Infinity;
   private lastCheckpointMs = -Infinity;
   /** A window being folded into a chunk over several maintain() calls. */
-  private folding: { target: string; rows: Array<{ wall_ms: number; data: Buffer }>; builder: ChunkBuilder } | undefined;
+  private folding: { target: string; rows: Array<{ wall_ms: number; data: Buffer }>; builder: ChunkBuilder; series: SeriesBuilder } | undefined;
+  /** Every chunk has its series projection (none left from a store written before schema 2). */
+  private allProjected = false;
+  /** The file's chunks have a `series` column (schema 2 and later). */
+  private readonly hasSeries: boolean;
   private nextIncidentId = 1;
   private nextActionId = 1;
   private readonly limits: RetentionLimits;
@@ -141,6 +169,8 @@ export class Store {
     this.file = path.join(dir, STORE_FILE);
     this.limits = limits;
     this.backlog = new WriteBacklog(tuning.backlog);
+    // A reader of a file an older agent still writes (schema 1) finds no projections: series are then projected on read.
+    this.hasSeries = db.prepare(`SELECT 1 FROM pragma_table_info('chunks') WHERE name = 'series'`).get() !== undefined;
     if (!readOnly) {
       const ins = db.prepare('INSERT OR REPLACE INTO recent (target, wall_ms, data) VALUES (?, ?, ?)');
       this.tickTx = db.transaction((rows: Array<[string, number, Buffer]>) => {
@@ -325,12 +355,18 @@ export class Store {
 
   private readSamples<T>(target: string, from: number, to: number, decode: (x: unknown) => T, opts: ReadOptions): Array<{ wallMs: number; sample: T }> {
     const step = opts.stepMs ?? 0;
+    const series = opts.series === true;
+    // A series read takes the chunk's projection; its samples only where there is none of this version.
     const { chunks, recent } = this.db.transaction(() => ({
-      chunks: this.db.prepare('SELECT data FROM chunks WHERE target = ? AND from_ms >= ? AND from_ms <= ? AND to_ms >= ? ORDER BY from_ms, id')
-        .all(target, from - MAX_CHUNK_SPAN_MS, to, from) as Array<{ data: Buffer }>,
+      chunks: (series && this.hasSeries
+        ? this.db.prepare(`SELECT from_ms, series, CASE WHEN series IS NULL OR substr(series, 1, 1) != ? THEN data END AS data FROM chunks
+            WHERE target = ? AND from_ms >= ? AND from_ms <= ? AND to_ms >= ? ORDER BY from_ms, id`).all(Buffer.of(SERIES_VERSION), target, from - MAX_CHUNK_SPAN_MS, to, from)
+        : this.db.prepare('SELECT from_ms, NULL AS series, data FROM chunks WHERE target = ? AND from_ms >= ? AND from_ms <= ? AND to_ms >= ? ORDER BY from_ms, id')
+          .all(target, from - MAX_CHUNK_SPAN_MS, to, from)) as Array<{ from_ms: number; series: Buffer | null; data: Buffer | null }>,
       recent: this.db.prepare('SELECT wall_ms, data FROM recent WHERE target = ? AND wall_ms >= ? AND wall_ms <= ? ORDER BY wall_ms')
         .all(target, from, to) as Array<{ wall_ms: number; data: Buffer }>,
     }))();
+    const project = series ? projectionOf(target) : undefined;
     const taken = new Set<number>();
     const keep = (w: number): boolean => {
       if (w < from || w > to) return false;
@@ -340,8 +376,20 @@ export class Store {
       return true;
     };
     const out: TimedSample[] = [];
-    for (const c of chunks) for (const s of decodeChunk(c.data, keep)) out.push(s);
-    for (const r of recent) if (keep(r.wall_ms)) out.push({ wallMs: r.wall_ms, sample: decodeRecent(r.data) });
+    // A chunk read at a step of whole minutes inflates and walks only the samples that can come first in
+    // a step (chunk-codec.ts); not the one that starts before `from`, whose first sample in range may be any.
+    for (const c of chunks) {
+      const o = c.from_ms < from ? {} : { stepMs: step };
+      const projected = c.series && decodeSeries(c.series, keep, o);
+      if (projected) { for (const s of projected) out.push(s); continue; }
+      if (!c.data) throw new Error('a chunk read without its samples'); // selected whenever its projection is not used
+      for (const s of decodeChunk(c.data, keep, o)) out.push(project ? { wallMs: s.wallMs, sample: project(s.sample) } : s);
+    }
+    for (const r of recent) {
+      if (!keep(r.wall_ms)) continue;
+      const s = decodeRecent(r.data);
+      out.push({ wallMs: r.wall_ms, sample: project ? project(s) : s });
+    }
     out.sort((a, b) => a.wallMs - b.wallMs);
     return out.map((s) => ({ wallMs: s.wallMs, sample: decode(s.sample) }));
   }
@@ -499,7 +547,7 @@ export class Store {
     this.assertWriter('maintain');
     const t0 = performance.now();
     const deadline = t0 + budgetMs;
-    const r: MaintenanceReport = { flushed: 0, compactedChunks: 0, compactedSamples: 0, droppedChunks: 0, thinnedChunks: 0, vacuumedPages: 0, more: false, overLimit: false, elapsedMs: 0 };
+    const r: MaintenanceReport = { flushed: 0, compactedChunks: 0, compactedSamples: 0, droppedChunks: 0, thinnedChunks: 0, projectedChunks: 0, vacuumedPages: 0, more: false, overLimit: false, elapsedMs: 0 };
     r.flushed = this.drain(false);
     if (!this.writable || this.backlog.size > 0) {
       r.more = this.backlog.size > 0;
@@ -509,6 +557,7 @@ export class Store {
     try {
       this.compact(nowWallMs, deadline, r);
       this.retain(nowWallMs, deadline, r);
+      this.projectOld(deadline, r);
       // Free pages are reused by new rows first: give them back only when many (deleted chunks), not the
       // few that every compaction frees and the next ticks fill again.
       const free = this.db.pragma('freelist_count', { simple: true }) as number;
@@ -547,10 +596,10 @@ export class Store {
       if (first !== null) heads.push({ target: t, first });
     }
     const rowsOf = this.db.prepare('SELECT wall_ms, data FROM recent WHERE target = ? AND wall_ms >= ? AND wall_ms < ? ORDER BY wall_ms');
-    const insChunk = this.db.prepare('INSERT INTO chunks (target, from_ms, to_ms, count, step_ms, data) VALUES (?, ?, ?, ?, 0, ?)');
+    const insChunk = this.db.prepare('INSERT INTO chunks (target, from_ms, to_ms, count, step_ms, data, series) VALUES (?, ?, ?, ?, 0, ?, ?)');
     const delRow = this.db.prepare('DELETE FROM recent WHERE target = ? AND wall_ms = ?');
-    const fold = this.db.transaction((target: string, walls: number[], blob: Buffer) => {
-      insChunk.run(target, walls[0], walls[walls.length - 1], walls.length, blob);
+    const fold = this.db.transaction((target: string, walls: number[], blob: Buffer, series: Buffer) => {
+      insChunk.run(target, walls[0], walls[walls.length - 1], walls.length, blob, series);
       for (const w of walls) delRow.run(target, w);
     });
     heads.sort((a, b) => a.first - b.first);
@@ -565,17 +614,21 @@ export class Store {
         const w0 = Math.floor(first / win) * win;
         const rows = rowsOf.all(h.target, w0, w0 + win) as Array<{ wall_ms: number; data: Buffer }>;
         if (rows.length === 0) continue;
-        this.folding = { target: h.target, rows, builder: new ChunkBuilder(rows.length) };
+        this.folding = { target: h.target, rows, builder: new ChunkBuilder(rows.length), series: new SeriesBuilder(seriesKindOf(h.target)) };
       }
       const f = this.folding;
       while (f.builder.size < f.rows.length) {
         if (performance.now() >= deadline) { r.more = true; return; }
         const end = Math.min(f.rows.length, f.builder.size + 10);
-        for (let i = f.builder.size; i < end; i++) f.builder.add(f.rows[i]!.wall_ms, decodeRecent(f.rows[i]!.data));
+        for (let i = f.builder.size; i < end; i++) {
+          const sample = decodeRecent(f.rows[i]!.data);
+          f.builder.add(f.rows[i]!.wall_ms, sample);
+          f.series.add(f.rows[i]!.wall_ms, sample);
+        }
       }
       if (performance.now() >= deadline) { r.more = true; return; }
       const walls = f.rows.map((x) => x.wall_ms);
-      fold(f.target, walls, f.builder.finish());
+      fold(f.target, walls, f.builder.finish(), f.series.finish());
       this.folding = undefined;
       r.compactedChunks++;
       r.compactedSamples += walls.length;
@@ -584,12 +637,29 @@ export class Store {
     }
   }
 
+  /**
+   * Builds the series projection of chunks that have none (a store written before schema 2), newest first (what
+   * the dashboard shows first), within the budget. The partial index `chunks_no_series` finds them without a scan.
+   */
+  private projectOld(deadline: number, r: MaintenanceReport): void {
+    if (this.allProjected || performance.now() >= deadline) return;
+    const next = this.db.prepare('SELECT id, target, data FROM chunks WHERE series IS NULL ORDER BY id DESC LIMIT 1');
+    const set = this.db.prepare('UPDATE chunks SET series = ? WHERE id = ?');
+    while (performance.now() < deadline) {
+      const c = next.get() as { id: number; target: string; data: Buffer } | undefined;
+      if (!c) { this.allProjected = true; return; }
+      set.run(encodeSeriesChunk(seriesKindOf(c.target), decodeChunk(c.data)), c.id);
+      r.projectedChunks++;
+    }
+    r.more = true;
+  }
+
   /** Plans retention (retention.ts) when due or over the size limit, and applies the plan within the budget. */
   private retain(now: number, deadline: number, r: MaintenanceReport): void {
     const used = this.usedBytes();
     const due = now - this.lastRetentionMs >= this.tuning.retentionEveryMs || now < this.lastRetentionMs;
     if (!due && used <= this.limits.maxBytes * this.limits.highWater) return;
-    const cols = 'id, target AS targetId, from_ms AS fromWallMs, to_ms AS toWallMs, length(data) AS bytes, step_ms AS stepMs';
+    const cols = 'id, target AS targetId, from_ms AS fromWallMs, to_ms AS toWallMs, length(data) + ifnull(length(series), 0) AS bytes, step_ms AS stepMs';
     const byId = new Map<number, RetentionChunk>();
     const add = (rows: unknown[]): void => { for (const c of rows as RetentionChunk[]) byId.set(c.id, c); };
     add(this.db.prepare(`SELECT ${cols} FROM chunks ORDER BY from_ms LIMIT 4000`).all());
@@ -611,7 +681,7 @@ export class Store {
     // Thinned chunks of one target, step and hour are merged into one chunk: a chunk of a few samples would
     // spend most of its bytes on its own path table and dictionary.
     const get = this.db.prepare('SELECT target, from_ms, data, step_ms FROM chunks WHERE id = ?');
-    const insMerged = this.db.prepare('INSERT INTO chunks (target, from_ms, to_ms, count, step_ms, data) VALUES (?, ?, ?, ?, ?, ?)');
+    const insMerged = this.db.prepare('INSERT INTO chunks (target, from_ms, to_ms, count, step_ms, data, series) VALUES (?, ?, ?, ?, ?, ?, ?)');
     const groups = new Map<string, { target: string; step: number; chunks: Array<{ id: number; data: Buffer; from: number }> }>();
     for (const t of plan.thin) {
       const row = get.get(t.id) as { target: string; from_ms: number; data: Buffer; step_ms: number } | undefined;
@@ -623,7 +693,8 @@ export class Store {
     }
     const replace = this.db.transaction((ids: number[], target: string, kept: TimedSample[], step: number) => {
       for (const id of ids) del.run(id);
-      if (kept.length > 0) insMerged.run(target, kept[0]!.wallMs, kept[kept.length - 1]!.wallMs, kept.length, step, encodeChunk(kept));
+      if (kept.length === 0) return;
+      insMerged.run(target, kept[0]!.wallMs, kept[kept.length - 1]!.wallMs, kept.length, step, encodeChunk(kept), encodeSeriesChunk(seriesKindOf(target), kept));
     });
     for (const { target, step, chunks: group } of groups.values()) {
       if (performance.now() >= deadline) { r.more = true; return; } // re-planned at the next call
