@@ -49,6 +49,20 @@ export function readKernelFileIfExists(file: string, capBytes = DEFAULT_READ_CAP
   }
 }
 
+/**
+ * How a reader of kernel files gets their text: `DIRECT_READER` opens and closes each file every time; a sampling
+ * loop passes a `KeptOpenReader` that keeps files open and re-reads them from offset 0.
+ */
+export interface KernelReader {
+  /** The file's text; `GoneError` when it (or its owner) vanished, `KernelReadError` for anything else. */
+  read(file: string, capBytes?: number): string;
+  /** Like `read`, but `undefined` when the file does not exist or its owner is gone. */
+  readIfExists(file: string, capBytes?: number): string | undefined;
+}
+
+/** Opens, reads and closes each file every time. */
+export const DIRECT_READER: KernelReader = Object.freeze({ read: readKernelFile, readIfExists: readKernelFileIfExists });
+
 /** Lists a kernel directory; `GoneError` when it vanished. */
 export function listKernelDir(dir: string): string[] {
   try {

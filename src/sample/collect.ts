@@ -14,7 +14,7 @@ import { readPidStat } from '../kernel/proc/pid-stat.js';
 import { parsePressure, readHostPressure } from '../kernel/proc/pressure.js';
 import { readProcStat } from '../kernel/proc/stat.js';
 import { readVmstat } from '../kernel/proc/vmstat.js';
-import { readKernelFileIfExists } from '../kernel/read.js';
+import { DIRECT_READER, type KernelReader } from '../kernel/read.js';
 import { refreshPids } from '../targets/resolve-targets.js';
 import type { Target } from '../targets/target.js';
 import type { Failure, HostSample, PressureSet, ProbeState, ProcessSample, StackSample, TargetSample } from './sample.js';
@@ -36,6 +36,8 @@ export interface CollectOptions {
   carryThreadsFrom?: TargetSample;
   /** The probe state to put in the sample (the Sampler owns the probe children). */
   probes?: ProbeState;
+  /** How files are read (a sampling loop passes a `KeptOpenReader`). Default: opened and closed each time. */
+  reader?: KernelReader;
   /** Clock override for tests. */
   now?: () => { monoMs: number; wallMs: number };
 }
@@ -56,11 +58,11 @@ export function failureOf(source: string, err: unknown): Failure {
   return { source, code: e?.code ?? 'error', message: e?.message ?? String(err) };
 }
 
-function readPsi(dir: string | undefined, failures: Failure[]): PressureSet {
+function readPsi(dir: string | undefined, failures: Failure[], reader: KernelReader): PressureSet {
   const one = (f: string): PressureSet['memory'] => {
     if (!dir) return undefined;
     try {
-      const t = readKernelFileIfExists(`${dir}/${f}`, 4096);
+      const t = reader.readIfExists(`${dir}/${f}`, 4096);
       return t === undefined ? undefined : parsePressure(t, `${dir}/${f}`);
     } catch (err) {
       failures.push(failureOf('psi', err));
@@ -74,11 +76,11 @@ function readPsi(dir: string | undefined, failures: Failure[]): PressureSet {
  * CPU of a cgroup from whatever the host offers: usage from v1 cpuacct or the v2 `cpu.stat` (present on every v2
  * cgroup, even on hybrid hosts without the v2 cpu controller), bandwidth and throttling from v1 `cpu` or v2 `cpu.max`.
  */
-function readCgroupCpu(cpuDir: string | undefined, cpuacctDir: string | undefined, unifiedDir: string | undefined): CgroupCpu | undefined {
+function readCgroupCpu(cpuDir: string | undefined, cpuacctDir: string | undefined, unifiedDir: string | undefined, reader: KernelReader): CgroupCpu | undefined {
   // On v2 hosts cpuDir *is* the v2 directory: read it as v2 only.
   const v2Only = cpuDir !== undefined && cpuDir === unifiedDir;
-  const v1 = !v2Only && (cpuDir || cpuacctDir) ? readV1Cpu(cpuDir, cpuacctDir) : undefined;
-  const v2 = unifiedDir ? readV2Cpu(unifiedDir) : undefined;
+  const v1 = !v2Only && (cpuDir || cpuacctDir) ? readV1Cpu(cpuDir, cpuacctDir, reader) : undefined;
+  const v2 = unifiedDir ? readV2Cpu(unifiedDir, reader) : undefined;
   if (!v1) return v2;
   if (!v2) return v1;
   const usageFromV1 = v1.usageUs !== undefined;
@@ -94,9 +96,9 @@ function readCgroupCpu(cpuDir: string | undefined, cpuacctDir: string | undefine
 }
 
 /** `/proc/PID/io`, or undefined (with a failure unless the process is gone). */
-function readIo(host: HostPaths, pid: number, failures: Failure[]): PidIo | undefined {
+function readIo(host: HostPaths, pid: number, failures: Failure[], reader: KernelReader): PidIo | undefined {
   try {
-    return readPidIo(host, pid);
+    return readPidIo(host, pid, reader);
   } catch (err) {
     if (!(err instanceof GoneError)) failures.push(failureOf('io', err));
     return undefined;
@@ -104,10 +106,10 @@ function readIo(host: HostPaths, pid: number, failures: Failure[]): PidIo | unde
 }
 
 /** Reads one process: its own totals, its threads' states, its I/O. Throws GoneError when it exited. */
-function readProcess(host: HostPaths, pid: number, threads: ThreadSampler | undefined, failures: Failure[], carry: ProcessSample | undefined): { sample: ProcessSample; threads: ThreadStat[] } {
-  const st = readPidStat(host, pid);
+function readProcess(host: HostPaths, pid: number, threads: ThreadSampler | undefined, failures: Failure[], carry: ProcessSample | undefined, reader: KernelReader): { sample: ProcessSample; threads: ThreadStat[] } {
+  const st = readPidStat(host, pid, undefined, reader);
   if (carry && carry.starttimeTicks === st.starttimeTicks) {
-    const io = readIo(host, pid, failures);
+    const io = readIo(host, pid, failures, reader);
     return {
       sample: { pid, starttimeTicks: st.starttimeTicks, minflt: st.minflt, majflt: st.majflt, utimeTicks: st.utimeTicks, stimeTicks: st.stimeTicks, threads: st.numThreads, running: carry.running, uninterruptible: carry.uninterruptible, io },
       threads: [],
@@ -120,7 +122,7 @@ function readProcess(host: HostPaths, pid: number, threads: ThreadSampler | unde
     if (t.state === 'R') running++;
     else if (t.state === 'D') uninterruptible++;
   }
-  const io = readIo(host, pid, failures);
+  const io = readIo(host, pid, failures, reader);
   return {
     sample: { pid, starttimeTicks: st.starttimeTicks, minflt: st.minflt, majflt: st.majflt, utimeTicks: st.utimeTicks, stimeTicks: st.stimeTicks, threads: ts.length, running, uninterruptible, io },
     threads: ts,
@@ -131,6 +133,7 @@ function readProcess(host: HostPaths, pid: number, threads: ThreadSampler | unde
 export function collectTargetSample(host: HostPaths, target: Target, opts: CollectOptions = {}): TargetSample {
   const { monoMs, wallMs } = opts.now?.() ?? { monoMs: performance.now(), wallMs: Date.now() };
   const failures: Failure[] = [];
+  const reader = opts.reader ?? DIRECT_READER;
   const cg = target.cgroup;
   let memory: CgroupMemory | undefined;
   let cpu: CgroupCpu | undefined;
@@ -138,21 +141,21 @@ export function collectTargetSample(host: HostPaths, target: Target, opts: Colle
   let gone = false;
   if (cg) {
     try {
-      if (cg.memoryDir) memory = cg.memoryVersion === 'v2' ? readV2Memory(cg.memoryDir) : readV1Memory(cg.memoryDir);
+      if (cg.memoryDir) memory = cg.memoryVersion === 'v2' ? readV2Memory(cg.memoryDir, reader) : readV1Memory(cg.memoryDir, reader);
     } catch (err) {
       if (err instanceof GoneError) gone = true;
       else failures.push(failureOf('memory', err));
     }
     try {
-      if (!gone) cpu = readCgroupCpu(cg.cpuDir, cg.cpuacctDir, cg.unifiedDir);
+      if (!gone) cpu = readCgroupCpu(cg.cpuDir, cg.cpuacctDir, cg.unifiedDir, reader);
     } catch (err) {
       if (err instanceof GoneError) gone = true;
       else failures.push(failureOf('cpu', err));
     }
-    if (!gone) psi = readPsi(cg.unifiedDir, failures);
+    if (!gone) psi = readPsi(cg.unifiedDir, failures, reader);
   } else {
     try {
-      psi = { memory: readHostPressure(host, 'memory'), cpu: readHostPressure(host, 'cpu'), io: readHostPressure(host, 'io') };
+      psi = { memory: readHostPressure(host, 'memory', reader), cpu: readHostPressure(host, 'cpu', reader), io: readHostPressure(host, 'io', reader) };
     } catch (err) {
       failures.push(failureOf('psi', err));
     }
@@ -167,7 +170,7 @@ export function collectTargetSample(host: HostPaths, target: Target, opts: Colle
   const carrying = opts.carryThreadsFrom !== undefined;
   for (const pid of pids) {
     try {
-      const r = readProcess(host, pid, opts.threads, failures, carried.get(pid));
+      const r = readProcess(host, pid, opts.threads, failures, carried.get(pid), reader);
       processes.push(r.sample);
       threadsOf.push(r.threads);
     } catch (err) {
@@ -212,19 +215,19 @@ function dedupe(fs: Failure[]): Failure[] {
 }
 
 /** Collects one host sample. A file the host lacks or hides is a Failure, never a throw. */
-export function collectHostSample(host: HostPaths, now?: () => { monoMs: number; wallMs: number }): HostSample {
+export function collectHostSample(host: HostPaths, now?: () => { monoMs: number; wallMs: number }, reader: KernelReader = DIRECT_READER): HostSample {
   const { monoMs, wallMs } = now?.() ?? { monoMs: performance.now(), wallMs: Date.now() };
   const failures: Failure[] = [];
   const vmstat: Record<string, number> = {};
   try {
-    for (const [k, v] of Object.entries(readVmstat(host))) if (VMSTAT_KEYS.test(k)) vmstat[k] = v;
+    for (const [k, v] of Object.entries(readVmstat(host, reader))) if (VMSTAT_KEYS.test(k)) vmstat[k] = v;
   } catch (err) {
     failures.push(failureOf('vmstat', err));
   }
   let cpuTicks: HostSample['cpuTicks'] = { user: 0, system: 0, idle: 0, iowait: 0, total: 0 };
   let cpus = 1;
   try {
-    const st = readProcStat(host);
+    const st = readProcStat(host, reader);
     const c = st.cpu;
     cpus = st.cpus;
     cpuTicks = { user: c.user + c.nice, system: c.system + c.irq + c.softirq, idle: c.idle, iowait: c.iowait, total: c.user + c.nice + c.system + c.idle + c.iowait + c.irq + c.softirq + c.steal };
@@ -233,7 +236,7 @@ export function collectHostSample(host: HostPaths, now?: () => { monoMs: number;
   }
   let psi: PressureSet = { memory: undefined, cpu: undefined, io: undefined };
   try {
-    psi = { memory: readHostPressure(host, 'memory'), cpu: readHostPressure(host, 'cpu'), io: readHostPressure(host, 'io') };
+    psi = { memory: readHostPressure(host, 'memory', reader), cpu: readHostPressure(host, 'cpu', reader), io: readHostPressure(host, 'io', reader) };
   } catch (err) {
     failures.push(failureOf('psi', err));
   }

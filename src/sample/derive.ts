@@ -12,7 +12,8 @@ function rate(a: number | undefined, b: number | undefined, seconds: number): nu
   return (b - a) / seconds;
 }
 
-function sumKeys(stat: Record<string, number>, prefix: string): number | undefined {
+/** The sum of the counters whose names start with `prefix` (cgroup v1's `total_` copies left out), or undefined when none. */
+export function sumKeys(stat: Record<string, number>, prefix: string): number | undefined {
   let sum = 0;
   let any = false;
   for (const k in stat) {
@@ -82,7 +83,8 @@ function ioDelta(prev: ProcessSample[], cur: ProcessSample[]): { bytes: number; 
   // Only processes present in both samples: an exited process's counters leave with it.
   const pids = new Set(prev.map((p) => p.pid));
   const curBoth = cur.filter((p) => pids.has(p.pid));
-  const prevBoth = prev.filter((p) => curBoth.some((c) => c.pid === p.pid));
+  const curPids = new Set(curBoth.map((p) => p.pid));
+  const prevBoth = prev.filter((p) => curPids.has(p.pid));
   const a = ioTotals(prevBoth);
   const b = ioTotals(curBoth);
   if (!a || !b || b.bytes < a.bytes || b.syscalls < a.syscalls) return undefined;

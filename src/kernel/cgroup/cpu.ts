@@ -2,7 +2,7 @@
 // v1: cpu.cfs_quota_us "-1"|"400000", cpu.cfs_period_us "100000", cpu.stat "nr_periods 0\nnr_throttled 0\nthrottled_time 0",
 //     cpuacct.usage_user / cpuacct.usage_sys in ns.  https://docs.kernel.org/scheduler/sched-bwc.html
 // v2: cpu.max "max 100000", cpu.stat "usage_usec 140695709\nuser_usec 96186395\nsystem_usec 44509313\nnr_periods 0\n..."
-import { readKernelFileIfExists } from '../read.js';
+import { DIRECT_READER, type KernelReader } from '../read.js';
 import { parseFlatKeyed } from '../parse-util.js';
 
 /** CPU time and bandwidth of a cgroup. Time in microseconds; `quotaCores` is `Infinity` without a quota. */
@@ -26,7 +26,8 @@ export function parseCpuMax(text: string): number {
 }
 
 /** Reads a v1 cgroup's cpu (bandwidth) and cpuacct (usage) directories; either may be absent. */
-export function readV1Cpu(cpuDir: string | undefined, cpuacctDir: string | undefined): CgroupCpu {
+export function readV1Cpu(cpuDir: string | undefined, cpuacctDir: string | undefined, reader: KernelReader = DIRECT_READER): CgroupCpu {
+  const readKernelFileIfExists = (f: string): string | undefined => reader.readIfExists(f);
   const num = (dir: string | undefined, f: string): number | undefined => {
     const t = dir ? readKernelFileIfExists(`${dir}/${f}`) : undefined;
     return t === undefined || !/^-?\d+\s*$/.test(t) ? undefined : Number(t.trim());
@@ -48,7 +49,8 @@ export function readV1Cpu(cpuDir: string | undefined, cpuacctDir: string | undef
 }
 
 /** Reads a v2 cgroup directory's `cpu.stat` and `cpu.max` (the latter only where the cpu controller is on). */
-export function readV2Cpu(dir: string): CgroupCpu {
+export function readV2Cpu(dir: string, reader: KernelReader = DIRECT_READER): CgroupCpu {
+  const readKernelFileIfExists = (f: string): string | undefined => reader.readIfExists(f);
   const statText = readKernelFileIfExists(`${dir}/cpu.stat`);
   const st = statText === undefined ? {} : parseFlatKeyed(statText);
   const maxText = readKernelFileIfExists(`${dir}/cpu.max`);

@@ -1,7 +1,7 @@
 // /proc/PID/io: "key: value" lines. https://docs.kernel.org/filesystems/proc.html#proc-pid-io-display-the-io-accounting-fields
 // Example: "rchar: 323934931", "read_bytes: 4096". Readable by the owner or root (ptrace access).
 import type { HostPaths } from '../../host/host-paths.js';
-import { readKernelFile } from '../read.js';
+import { DIRECT_READER, type KernelReader } from '../read.js';
 
 /** I/O counters of a process, bytes and syscall counts. */
 export interface PidIo {
@@ -31,6 +31,6 @@ export function parsePidIo(text: string): PidIo {
 }
 
 /** Reads `/proc/PID/io`. */
-export function readPidIo(host: HostPaths, pid: number): PidIo {
-  return parsePidIo(readKernelFile(`${host.proc}/${pid}/io`, 4096));
+export function readPidIo(host: HostPaths, pid: number, reader: KernelReader = DIRECT_READER): PidIo {
+  return parsePidIo(reader.read(`${host.proc}/${pid}/io`, 4096));
 }

@@ -3,7 +3,7 @@
 // Example: 1234 (my (odd) comm) S 1 1234 1234 0 -1 4194560 12345 0 3 0 120 45 0 0 20 0 8 0 9876 ...
 import { ParseError } from '../errors.js';
 import type { HostPaths } from '../../host/host-paths.js';
-import { readKernelFile } from '../read.js';
+import { DIRECT_READER, type KernelReader } from '../read.js';
 import { parseCount } from '../parse-util.js';
 
 /** The fields of `stat` that reclaimwatch uses, in kernel units (clock ticks, pages). */
@@ -54,7 +54,7 @@ export function parsePidStat(text: string, path?: string): PidStat {
 }
 
 /** Reads `/proc/PID/stat`, or `/proc/PID/task/TID/stat` when `tid` is given. */
-export function readPidStat(host: HostPaths, pid: number, tid?: number): PidStat {
+export function readPidStat(host: HostPaths, pid: number, tid?: number, reader: KernelReader = DIRECT_READER): PidStat {
   const file = tid === undefined ? `${host.proc}/${pid}/stat` : `${host.proc}/${pid}/task/${tid}/stat`;
-  return parsePidStat(readKernelFile(file, 4096), file);
+  return parsePidStat(reader.read(file, 4096), file);
 }

@@ -3,7 +3,7 @@
 //          "full avg10=0.00 avg60=0.00 avg300=0.00 total=0"
 import type { HostPaths } from '../../host/host-paths.js';
 import { ParseError } from '../errors.js';
-import { readKernelFileIfExists } from '../read.js';
+import { DIRECT_READER, type KernelReader } from '../read.js';
 import { parseCount, parseDecimal } from '../parse-util.js';
 
 /** One PSI line: running averages in percent and the total stall time in microseconds. */
@@ -50,8 +50,8 @@ export function parsePressure(text: string, path?: string): Pressure {
 export type PressureResource = 'cpu' | 'memory' | 'io';
 
 /** Reads host-wide PSI, or `undefined` where the kernel has no PSI (CONFIG_PSI off or psi=0). */
-export function readHostPressure(host: HostPaths, resource: PressureResource): Pressure | undefined {
+export function readHostPressure(host: HostPaths, resource: PressureResource, reader: KernelReader = DIRECT_READER): Pressure | undefined {
   const file = `${host.proc}/pressure/${resource}`;
-  const text = readKernelFileIfExists(file, 4096);
+  const text = reader.readIfExists(file, 4096);
   return text === undefined ? undefined : parsePressure(text, file);
 }

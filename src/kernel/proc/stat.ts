@@ -2,7 +2,7 @@
 // https://docs.kernel.org/filesystems/proc.html#miscellaneous-kernel-statistics-in-proc-stat
 // Example: "cpu  10132153 290696 3084719 46828483 16683 0 25195 0 175628 0", "procs_running 2"
 import type { HostPaths } from '../../host/host-paths.js';
-import { readKernelFile } from '../read.js';
+import { DIRECT_READER, type KernelReader } from '../read.js';
 
 /** Host CPU time (ticks) and counters. */
 export interface ProcStat {
@@ -35,6 +35,6 @@ export function parseProcStat(text: string): ProcStat {
 }
 
 /** Reads `/proc/stat`. */
-export function readProcStat(host: HostPaths): ProcStat {
-  return parseProcStat(readKernelFile(`${host.proc}/stat`));
+export function readProcStat(host: HostPaths, reader: KernelReader = DIRECT_READER): ProcStat {
+  return parseProcStat(reader.read(`${host.proc}/stat`));
 }

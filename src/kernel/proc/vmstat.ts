@@ -1,7 +1,7 @@
 // /proc/vmstat: "name value" counters of the VM. No formal doc; see mm/vmstat.c vmstat_text[].
 // Example: "pgscan_direct 1234", "pgsteal_kswapd 99", "workingset_refault_file 7"
 import type { HostPaths } from '../../host/host-paths.js';
-import { readKernelFile } from '../read.js';
+import { DIRECT_READER, type KernelReader } from '../read.js';
 import { parseFlatKeyed } from '../parse-util.js';
 
 /** Parses `/proc/vmstat` into a map; every counter is kept. */
@@ -10,6 +10,6 @@ export function parseVmstat(text: string): Record<string, number> {
 }
 
 /** Reads `/proc/vmstat`. */
-export function readVmstat(host: HostPaths): Record<string, number> {
-  return parseVmstat(readKernelFile(`${host.proc}/vmstat`));
+export function readVmstat(host: HostPaths, reader: KernelReader = DIRECT_READER): Record<string, number> {
+  return parseVmstat(reader.read(`${host.proc}/vmstat`));
 }

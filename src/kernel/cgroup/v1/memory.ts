@@ -1,7 +1,7 @@
 // cgroup v1 memory controller. https://docs.kernel.org/admin-guide/cgroup-v1/memory.html
 // memory.usage_in_bytes "4130521088", memory.limit_in_bytes "4294967296", memory.failcnt "123",
 // memory.memsw.failcnt "0" (with swap accounting), memory.oom_control "oom_kill_disable 0\nunder_oom 0\noom_kill 0", memory.stat "cache 4001792000\n..."
-import { readKernelFile, readKernelFileIfExists } from '../../read.js';
+import { DIRECT_READER, type KernelReader } from '../../read.js';
 import { parseFlatKeyed, parseSingleValue } from '../../parse-util.js';
 import { type CgroupMemory, normaliseLimit } from '../memory.js';
 
@@ -15,7 +15,9 @@ export function parseOomControl(text: string): { oomKillDisable: boolean; underO
 }
 
 /** Reads a v1 memory cgroup directory. Throws GoneError when the cgroup was removed. */
-export function readV1Memory(dir: string): CgroupMemory {
+export function readV1Memory(dir: string, reader: KernelReader = DIRECT_READER): CgroupMemory {
+  const readKernelFile = (f: string): string => reader.read(f);
+  const readKernelFileIfExists = (f: string): string | undefined => reader.readIfExists(f);
   const usage = parseSingleValue(readKernelFile(`${dir}/memory.usage_in_bytes`), 'memory.usage_in_bytes', dir);
   const limit = normaliseLimit(parseSingleValue(readKernelFile(`${dir}/memory.limit_in_bytes`), 'memory.limit_in_bytes', dir));
   const failcnt = parseSingleValue(readKernelFile(`${dir}/memory.failcnt`), 'memory.failcnt', dir);

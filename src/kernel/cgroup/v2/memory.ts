@@ -2,7 +2,7 @@
 // memory.current "4130521088", memory.max "max" | "4294967296", memory.high "max",
 // memory.events "low 0\nhigh 0\nmax 1234\noom 0\noom_kill 0\noom_group_kill 0",
 // memory.stat "anon 128729088\nfile 4001792000\n...\npgscan 1093267\npgsteal 32\n..."
-import { readKernelFile, readKernelFileIfExists } from '../../read.js';
+import { DIRECT_READER, type KernelReader } from '../../read.js';
 import { parseFlatKeyed, parseSingleValue } from '../../parse-util.js';
 import { type CgroupMemory, normaliseLimit } from '../memory.js';
 
@@ -13,7 +13,9 @@ export function parseMemoryEvents(text: string): { low: number; high: number; ma
 }
 
 /** Reads a v2 cgroup directory's memory files. Throws GoneError when the cgroup was removed. */
-export function readV2Memory(dir: string): CgroupMemory {
+export function readV2Memory(dir: string, reader: KernelReader = DIRECT_READER): CgroupMemory {
+  const readKernelFile = (f: string): string => reader.read(f);
+  const readKernelFileIfExists = (f: string): string | undefined => reader.readIfExists(f);
   const current = parseSingleValue(readKernelFile(`${dir}/memory.current`), 'memory.current', dir);
   const max = normaliseLimit(parseSingleValue(readKernelFile(`${dir}/memory.max`), 'memory.max', dir));
   const highText = readKernelFileIfExists(`${dir}/memory.high`);
