@@ -9,7 +9,8 @@
       "target_name": "cmdline_probe",
       "type": "executable",
       "sources": ["native/cmdline_probe.c"],
-      "cflags": ["-O2", "-Wall"]
+      "cflags": ["-O2", "-Wall", "-pthread"],
+      "ldflags": ["-pthread"]
     },
     {
       "target_name": "flame_tree",

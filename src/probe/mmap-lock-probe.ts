@@ -39,21 +39,64 @@ export interface MmapLockProbe {
  * (the kernel waits for mmap_lock with mmap_read_lock_killable), so SIGKILL at the deadline always works.
  */
 export async function probeMmapLock(host: HostPaths, pid: number, deadlineMs = DEFAULT_PROBE_DEADLINE_MS, opts: { onAbandonedExit?: () => void } = {}): Promise<MmapLockProbe> {
-  const file = `${host.proc}/${pid}/cmdline`;
   const native = nativeReader();
+  if (native) return (await probeMany(native, host, [pid], deadlineMs, opts))[0]!;
+  const file = `${host.proc}/${pid}/cmdline`;
   const extra = opts.onAbandonedExit ? { onAbandonedExit: opts.onAbandonedExit } : {};
-  const r = native
-    ? await runWithDeadline(native, [file], { deadlineMs, maxStdoutBytes: 256, ...extra })
-    : await runWithDeadline('head', ['-c', '4096', file], { deadlineMs, maxStdoutBytes: 4096, ...extra });
-  const timed = native && r.code === 0 ? /^(\d+) (\d+)/.exec(r.stdout) : null;
-  const latency = timed ? Number(timed[1]) / 1e6 : r.elapsedMs;
-  const timing: 'read' | 'wall' = timed ? 'read' : 'wall';
-  const base = { pid, deadlineMs, latencyMs: Math.round(latency * 1000) / 1000, timing };
+  const r = await runWithDeadline('head', ['-c', '4096', file], { deadlineMs, maxStdoutBytes: 4096, ...extra });
+  const base = { pid, deadlineMs, latencyMs: Math.round(r.elapsedMs * 1000) / 1000, timing: 'wall' as const };
   if (r.timedOut) return { ...base, latencyMs: Math.max(base.latencyMs, deadlineMs), outcome: 'timeout', cmdline: undefined, detail: `reading ${file} did not finish within ${deadlineMs} ms`, ...(r.abandoned ? { abandoned: true } : {}) };
   if (r.spawnError) return { ...base, outcome: 'error', cmdline: undefined, detail: `cannot run head: ${r.spawnError.message}` };
   if (r.code !== 0) {
     const gone = /No such file|No such process/.test(r.stderr);
     return { ...base, outcome: gone ? 'gone' : 'error', cmdline: undefined, detail: r.stderr.trim() || `head exited ${String(r.code ?? r.signal)}` };
   }
-  return { ...base, outcome: 'ok', cmdline: native ? undefined : r.stdout.replace(/\0+$/, '').replace(/\0/g, ' '), detail: undefined };
+  return { ...base, outcome: 'ok', cmdline: r.stdout.replace(/\0+$/, '').replace(/\0/g, ' '), detail: undefined };
+}
+
+/**
+ * Probes many processes with one child: the native reader reads each `cmdline` on a thread of its own, so a read
+ * blocked on one process's mmap_lock delays no other, and one exec serves a whole tick (spawning a child costs the
+ * agent ~6-10 ms of CPU, reading a cmdline microseconds). Each process gets the whole deadline; one whose read had
+ * not finished when the child was killed at it is a `timeout`. Results come in the order of `pids`. Without the
+ * native reader, one `head` child per process.
+ */
+export async function probeMmapLockMany(host: HostPaths, pids: readonly number[], deadlineMs = DEFAULT_PROBE_DEADLINE_MS, opts: { onAbandonedExit?: () => void } = {}): Promise<MmapLockProbe[]> {
+  if (pids.length === 0) return [];
+  const native = nativeReader();
+  if (native) return probeMany(native, host, pids, deadlineMs, opts);
+  // The fallback: one child each; only the first carries the abandoned-exit hook count (one per stuck child).
+  return Promise.all(pids.map((pid) => probeMmapLock(host, pid, deadlineMs, opts)));
+}
+
+/** Files per native child at most (its argument list; the reader takes 4,096). */
+const MAX_PER_CHILD = 1024;
+
+async function probeMany(native: string, host: HostPaths, pids: readonly number[], deadlineMs: number, opts: { onAbandonedExit?: () => void }): Promise<MmapLockProbe[]> {
+  if (pids.length > MAX_PER_CHILD) {
+    const parts: Array<Promise<MmapLockProbe[]>> = [];
+    for (let i = 0; i < pids.length; i += MAX_PER_CHILD) parts.push(probeMany(native, host, pids.slice(i, i + MAX_PER_CHILD), deadlineMs, opts));
+    return (await Promise.all(parts)).flat();
+  }
+  const files = pids.map((pid) => `${host.proc}/${pid}/cmdline`);
+  const extra = opts.onAbandonedExit ? { onAbandonedExit: opts.onAbandonedExit } : {};
+  const r = await runWithDeadline(native, files, { deadlineMs, maxStdoutBytes: 64 * pids.length + 64, ...extra });
+  const lines = new Map<number, string[]>();
+  for (const line of r.stdout.split('\n')) {
+    const f = line.split(' ');
+    if (f.length === 3 && /^\d+$/.test(f[0]!)) lines.set(Number(f[0]), f);
+  }
+  const elapsed = Math.round(r.elapsedMs * 1000) / 1000;
+  return pids.map((pid, i): MmapLockProbe => {
+    const base = { pid, deadlineMs, cmdline: undefined };
+    const f = lines.get(i);
+    if (f && f[1] !== 'E') return { ...base, outcome: 'ok', latencyMs: Math.round(Number(f[1]) / 1000) / 1000, timing: 'read', detail: undefined };
+    if (f) {
+      const gone = f[2] === 'ENOENT' || f[2] === 'ESRCH';
+      return { ...base, outcome: gone ? 'gone' : 'error', latencyMs: elapsed, timing: 'wall', detail: `reading ${files[i]!}: ${f[2]!}` };
+    }
+    if (r.timedOut) return { ...base, outcome: 'timeout', latencyMs: Math.max(elapsed, deadlineMs), timing: 'wall', detail: `reading ${files[i]!} did not finish within ${deadlineMs} ms`, ...(r.abandoned ? { abandoned: true } : {}) };
+    const why = r.spawnError ? `cannot run ${native}: ${r.spawnError.message}` : r.stderr.trim() || `the reader exited ${String(r.code ?? r.signal)} without a result`;
+    return { ...base, outcome: 'error', latencyMs: elapsed, timing: 'wall', detail: why };
+  });
 }
