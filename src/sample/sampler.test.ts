@@ -10,7 +10,7 @@ import { hostPaths, LIVE_HOST } from '../host/host-paths.js';
 import { assessWindow } from '../detect/assess.js';
 import { resolveTargets } from '../targets/resolve-targets.js';
 import { Sampler } from './sampler.js';
-import { cannotRunHere, liveCgroupBlocker, makeTestCgroup } from '../test-support/live.js';
+import { cannotRunHere, liveCgroupBlocker, makeTestCgroup, spawnInCgroup, waitFor } from '../test-support/live.js';
 import { targetOfCgroup } from '../targets/resolve-targets.js';
 import { detectCgroupLayout } from '../kernel/cgroup/layout.js';
 
@@ -124,6 +124,56 @@ test('the sampler follows new cgroups and ends removed ones as gone', async (t) 
     assert.ok(ended.includes(cg.path), `ended: ${ended.join(', ')}`);
   } finally {
     child.kill('SIGKILL');
+    await cg.remove();
+  }
+});
+
+test('a calm cgroup is sampled in full every few ticks, a busy one every tick, one nearing its limit at once', async (t) => {
+  const why = liveCgroupBlocker();
+  if (why) {
+    cannotRunHere(t, why);
+    return;
+  }
+  const cg = makeTestCgroup('rwcalm');
+  // The calm member holds 8 MB of its own (a shell variable), so that the usage the limit is set from below stays
+  // put: a cgroup of a bare `sleep` is a few hundred KiB, and the kernel's per-CPU charge batches (64 pages each)
+  // moved it by more than the tenth that separates "near the limit" from not (CI saw 100 % of the ticks fail).
+  const sleeper = spawnInCgroup(cg, '/bin/sh', ['-c', 'x=$(head -c 8000000 /dev/zero | tr "\\000" a); sleep 60; echo ${#x}']);
+  const usageFile = fs.existsSync(`${cg.memoryDir}/memory.usage_in_bytes`) ? `${cg.memoryDir}/memory.usage_in_bytes` : `${cg.memoryDir}/memory.current`;
+  const usageNow = (): number => Number(fs.readFileSync(usageFile, 'utf8'));
+  let busy: ReturnType<typeof spawnInCgroup> | undefined;
+  try {
+    assert.ok(await waitFor(() => usageNow() >= 8_000_000, 10_000), `the holder's 8 MB never showed: ${usageNow()} B`);
+    const layout = detectCgroupLayout(LIVE_HOST);
+    const sampler = new Sampler(LIVE_HOST, [targetOfCgroup(LIVE_HOST, cg.path, layout)], { probes: false, stacks: false, calmEveryTicks: 4 });
+    const sampled = async (ticks: number): Promise<boolean[]> => {
+      const out: boolean[] = [];
+      for (let i = 0; i < ticks; i++) {
+        out.push(sampler.tick().targets.some((x) => x.id === cg.path));
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      return out;
+    };
+    // Calm: the first two samples (the first rates need two), then one full sample in every 4 ticks.
+    const calm = await sampled(14);
+    assert.deepEqual(calm.slice(0, 2), [true, true], `full samples: ${calm.map(Number).join('')}`);
+    assert.equal(calm.slice(2).filter(Boolean).length, 3, `full samples: ${calm.map(Number).join('')}`);
+    // Busy: a shell loop in the cgroup stirs the pulse, and it is sampled every tick from then on.
+    busy = spawnInCgroup(cg, '/bin/sh', ['-c', 'while :; do :; done']);
+    const hot = await sampled(8);
+    assert.deepEqual(hot.slice(3), [true, true, true, true, true], `while busy: ${hot.map(Number).join('')}`);
+    busy.kill('SIGKILL');
+    await new Promise((r) => busy!.once('exit', r));
+    const cooled = await sampled(9);
+    assert.ok(cooled.slice(2).filter(Boolean).length <= 2, `calm again: ${cooled.map(Number).join('')}`);
+    // Near its limit (usage ≥ 90 % of it): the next tick samples it in full, and every tick after.
+    cg.setLimit(Math.ceil(usageNow() / 0.97 / 4096) * 4096);
+    const near = await sampled(3);
+    assert.deepEqual(near, [true, true, true], `near the limit: ${near.map(Number).join('')}`);
+    sampler.close();
+  } finally {
+    busy?.kill('SIGKILL');
+    sleeper.kill('SIGKILL');
     await cg.remove();
   }
 });

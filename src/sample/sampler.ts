@@ -10,6 +10,8 @@ import { collectHostSample, collectTargetSample } from './collect.js';
 import { DEFAULT_PROBE_POLICY, ProbePool, type ProbePolicy } from './probe-pool.js';
 import type { HostSample, TargetSample } from './sample.js';
 import { ThreadSampler } from './thread-stats.js';
+import { KeptOpenReader } from '../kernel/kept-open-reader.js';
+import { BUSY_CORES, coresBetween, type Pulse, pulseOf, pulseStirred, readPulse } from './pulse.js';
 
 /** The stable key of a target: its cgroup path, `pid:N` for a process outside any cgroup, `host` for the host. */
 export function targetId(t: Target): string {
@@ -35,6 +37,13 @@ export interface SamplerOptions {
    * a suspect one (at its memory limit, threads in D, kernel CPU, a slow probe) every tick. Default 1 (always).
    */
   threadsEveryTicks?: number;
+  /**
+   * Take a calm cgroup's full sample only every this many ticks (staggered over the ticks), and on the others read
+   * its pulse (usage, limit hits, CPU time: 3-4 files); a pulse that stirred (near the limit, a limit hit, a fifth of
+   * a core) brings the full sample back that same tick. Calm: not `looksSuspect` and under a fifth of a core at its
+   * last full sample. Default 1 (every target in full every tick).
+   */
+  calmEveryTicks?: number;
   /** Follow a changing set of targets: `find()` is called every `everyMs` (errors keep the old set). */
   discover?: { everyMs: number; find: () => Target[] | Promise<Target[]> };
 }
@@ -70,7 +79,7 @@ export interface SamplerStats {
   lateTicks: number;
   lastTick: { monoMs: number; wallMs: number; durationMs: number; latenessMs: number } | undefined;
   targets: number;
-  probes: { inFlight: number; stuck: number; started: number; skipped: number };
+  probes: { inFlight: number; stuck: number; started: number; skipped: number; children: number };
 }
 
 interface Entry {
@@ -79,6 +88,14 @@ interface Entry {
   threads: ThreadSampler;
   ring: TargetSample[];
   ended: boolean;
+  /** Full samples taken (the thread cadence counts these). */
+  full: number;
+  /** Where in the calm cadence this target's full samples fall (spreads calm targets over the ticks). */
+  phase: number;
+  /** Sampled in full every tick: suspect or busy at its last full sample. */
+  hot: boolean;
+  /** The last pulse or full sample's counters, for the next pulse to compare with. */
+  lastPulse: Pulse | undefined;
 }
 
 /** The long-lived sampling loop. */
@@ -89,6 +106,7 @@ export class Sampler {
   private readonly hostRingBuf: HostSample[] = [];
   private readonly subscribers = new Set<(t: SamplerTick) => void>();
   private readonly pool: ProbePool | undefined;
+  private readonly reader = new KeptOpenReader();
   private seq = 0;
   private lateTicks = 0;
   private last: SamplerStats['lastTick'];
@@ -115,7 +133,7 @@ export class Sampler {
     const cur = this.entries.get(id);
     if (cur && !cur.ended) return id;
     cur?.threads.close();
-    this.entries.set(id, { id, target: t, threads: new ThreadSampler(this.host), ring: [], ended: false });
+    this.entries.set(id, { id, target: t, threads: new ThreadSampler(this.host), ring: [], ended: false, full: 0, phase: phaseOf(id), hot: true, lastPulse: undefined });
     return id;
   }
 
@@ -150,29 +168,39 @@ export class Sampler {
   tick(dueMonoMs = performance.now()): SamplerTick {
     const started = performance.now();
     const wallMs = Date.now();
-    const host = collectHostSample(this.host, () => ({ monoMs: started, wallMs }));
+    const host = collectHostSample(this.host, () => ({ monoMs: started, wallMs }), this.reader);
     push(this.hostRingBuf, host, this.ringSize);
     const out: TickTarget[] = [];
     const added: string[] = [];
     const ended: string[] = [];
     const livePids = new Set<number>();
+    const calmEvery = Math.max(1, this.opts.calmEveryTicks ?? 1);
     for (const e of this.entries.values()) {
       if (e.ended) continue;
       if (e.ring.length === 0) added.push(e.id);
+      const prev = e.ring.at(-1);
+      if (prev && calmEvery > 1 && !e.hot && (this.seq + e.phase) % calmEvery !== 0 && this.calm(e)) {
+        for (const p of prev.processes) livePids.add(p.pid);
+        continue;
+      }
       const probes = this.pool?.take(e.id);
       const now = performance.now();
-      const prev = e.ring.at(-1);
       const every = this.opts.threadsEveryTicks ?? 1;
-      const carry = prev && every > 1 && this.seq % every !== 0 && !looksSuspect(prev, e.ring.at(-2)) ? prev : undefined;
+      const carry = prev && every > 1 && e.full % every !== 0 && !looksSuspect(prev, e.ring.at(-2)) ? prev : undefined;
       const sample = collectTargetSample(this.host, e.target, {
         stacks: this.opts.stacks !== false,
         maxStacks: this.opts.maxStacksPerTarget ?? 256,
         threads: e.threads,
+        reader: this.reader,
         ...(probes ? { probes } : {}),
         ...(carry ? { carryThreadsFrom: carry } : {}),
         now: () => ({ monoMs: now, wallMs: wallMs + (now - started) }),
       });
       push(e.ring, sample, this.ringSize);
+      e.full++;
+      const pulse = pulseOf(sample);
+      e.hot = !prev || looksSuspect(sample, prev) || (e.lastPulse !== undefined && coresBetween(e.lastPulse, pulse) >= BUSY_CORES);
+      e.lastPulse = pulse;
       out.push({ id: e.id, target: e.target, sample });
       if (sample.gone) {
         e.ended = true;
@@ -183,6 +211,9 @@ export class Sampler {
       for (const p of sample.processes) livePids.add(p.pid);
       if (this.pool && !this.probesPaused) this.pool.offer(e.id, probeCandidates(e.target, sample), looksSuspect(sample, prev));
     }
+    this.pool?.flush();
+    // A calm target's files are read once in `calmEvery` ticks: keep them open across its quiet ticks.
+    this.reader.sweep(2 * calmEvery + 1);
     this.pool?.retain(livePids);
     const durationMs = performance.now() - started;
     const latenessMs = Math.max(0, started - dueMonoMs);
@@ -237,6 +268,21 @@ export class Sampler {
       });
   }
 
+  /** Reads a calm target's pulse; true when it stayed calm (no full sample needed this tick). */
+  private calm(e: Entry): boolean {
+    // The root cgroup's processes (the host target) have no cgroup counters to take a pulse from: they stay calm
+    // until their next full sample (the host's own PSI, vmstat and CPU are read every tick regardless).
+    if (!e.target.cgroup) return true;
+    try {
+      const p = readPulse(e.target, this.reader);
+      if (e.lastPulse && pulseStirred(e.lastPulse, p)) return false;
+      e.lastPulse = p;
+      return true;
+    } catch {
+      return false; // vanished or unreadable: the full sample says which
+    }
+  }
+
   /** Waits up to `maxMs` for probe children in flight (their results go to the next tick). */
   settleProbes(maxMs: number): Promise<void> {
     return this.pool?.settle(maxMs) ?? Promise.resolve();
@@ -249,13 +295,21 @@ export class Sampler {
 
   /** The sampler's own health. */
   stats(): SamplerStats {
-    return { ticks: this.seq, lateTicks: this.lateTicks, lastTick: this.last, targets: [...this.entries.values()].filter((e) => !e.ended).length, probes: this.pool?.stats() ?? { inFlight: 0, stuck: 0, started: 0, skipped: 0 } };
+    return { ticks: this.seq, lateTicks: this.lateTicks, lastTick: this.last, targets: [...this.entries.values()].filter((e) => !e.ended).length, probes: this.pool?.stats() ?? { inFlight: 0, stuck: 0, started: 0, skipped: 0, children: 0 } };
   }
 
   /** Closes every kept-open file. Probe children end at their deadlines by themselves. */
   close(): void {
     for (const e of this.entries.values()) e.threads.close();
+    this.reader.close();
   }
+}
+
+/** A stable spread of targets over the calm cadence (FNV-1a of the id). */
+function phaseOf(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }
 
 function push<T>(ring: T[], x: T, max: number): void {
