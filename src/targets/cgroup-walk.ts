@@ -38,3 +38,15 @@ export function procsOf(dir: string): number[] {
     return [];
   }
 }
+
+/**
+ * The cgroup (path relative to `root`) whose `cgroup.procs` lists `pid`, by walking the tree; undefined when none does
+ * or when the root itself does. For a process in a private cgroup namespace, whose /proc/PID/cgroup says only "/"
+ * (a DaemonSet pod on cgroup v2), while the host's tree is mounted: its PIDs are the host's with hostPID.
+ */
+export function findCgroupOfMember(root: string, pid: number, maxDirs = 20000): string | undefined {
+  for (const d of walkCgroups(root, maxDirs)) {
+    if (procsOf(d.dir).includes(pid)) return d.path === '/' ? undefined : d.path;
+  }
+  return undefined;
+}

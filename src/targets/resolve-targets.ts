@@ -165,12 +165,15 @@ export async function targetOfPod(host: HostPaths, name: string, layout: CgroupL
 }
 
 /** Every non-empty cgroup on the host (leaves that hold processes), for `--all`. */
-export function allTargets(host: HostPaths, layout: CgroupLayout): Target[] {
+export function allTargets(host: HostPaths, layout: CgroupLayout, opts: { skip?: (cgroupPath: string) => boolean } = {}): Target[] {
   const root = memoryRoot(layout);
   if (!root) return [{ kind: 'host', label: 'host', cgroup: undefined, pids: [], followCgroup: false }];
   const out: Target[] = [];
   for (const d of walkCgroups(root)) {
     if (d.path === '/') continue;
+    // A caller that already watches a cgroup needs no new Target of it (resolving one walks its subtree and
+    // reads its processes' names).
+    if (opts.skip?.(d.path)) continue;
     if (procsOf(d.dir).length === 0) continue;
     try {
       out.push({ ...targetOfCgroup(host, d.path, layout), members: 'own' });

@@ -21,7 +21,7 @@ export interface Target {
   /** The container ID found in the cgroup path, when there is one. */
   container?: string;
   /** The pod, when the cgroup is under kubepods. */
-  pod?: { uid: string; name?: string };
+  pod?: { uid: string; name?: string; namespace?: string };
   /** The command name of the main process, when known. */
   comm?: string;
 }
