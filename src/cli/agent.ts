@@ -23,6 +23,7 @@ interface AgentCliOptions {
   retention: number;
   storeMax: number;
   interval: number;
+  calmInterval: number;
   window: number;
   hold: number;
   match?: string[];
@@ -47,6 +48,7 @@ export function registerAgent(program: Command): void {
     .addOption(durationOption('--retention <duration>', 'keep history this long', '7d', { min: 60_000 }))
     .addOption(parsedOption('--store-max <size>', 'keep the store under this size', (t, w) => parseBytes(t, w), '1GiB'))
     .addOption(durationOption('--interval <duration>', 'sampling interval', '1s', { min: 100, max: 60_000 }))
+    .addOption(durationOption('--calm-interval <duration>', 'a calm cgroup (under a fifth of a core, under 90 % of its limit, no limit hits, nothing blocked) is sampled in full this often, its usage, limit hits and CPU time every --interval; anything stirring brings it back to every tick. Equal to --interval: every cgroup in full every tick', '5s', { min: 100, max: 60_000 }))
     .addOption(durationOption('--window <duration>', 'each verdict judges this sliding window', '10s', { min: 2000, max: 600_000 }))
     .addOption(integerOption('--hold <n>', 'a new verdict must hold for this many ticks before it is in force (no flapping)', '3', { min: 1, max: 600 }))
     .addOption(repeatableOption('--match <glob>', 'watch only cgroups whose path matches (`*` within a segment, `**` across); repeatable', (t) => t))
@@ -69,12 +71,13 @@ export function registerAgent(program: Command): void {
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
+    if (o.calmInterval < o.interval) throw new UsageError(`--calm-interval must be at least --interval (got ${o.calmInterval} ms and ${o.interval} ms)`);
     if (o.window < 2 * o.interval) throw new UsageError(`--window must span at least two --interval ticks (got ${o.window} ms and ${o.interval} ms)`);
     const remediation = parseRemediationOptions(o as unknown as Record<string, unknown>);
     const log = (line: string): void => void process.stderr.write(`reclaimwatch agent: ${line}\n`);
     const agent = await startAgent({
       host, listen: o.http ? o.listen : undefined, storeDir: o.storeOff ? undefined : o.store, retentionMs: o.retention, storeMaxBytes: o.storeMax,
-      intervalMs: o.interval, windowMs: o.window, holdTicks: o.hold, match: o.match ?? [], thresholds, remediation, log,
+      intervalMs: o.interval, calmIntervalMs: o.calmInterval, windowMs: o.window, holdTicks: o.hold, match: o.match ?? [], thresholds, remediation, log,
     });
     log(`watching ${agent.watch.targets().size || 'every non-empty'} cgroup(s) every ${o.interval} ms; ${agent.url ? `serving ${agent.url}/ (dashboard), /metrics, /healthz, /api/v1/targets` : 'no HTTP'}; ${agent.store ? `store ${o.store}` : 'no store'}; priority nice ${agent.priority.nice}${agent.priority.raised ? '' : ` (${agent.priority.reason ?? 'not raised'})`}`);
     if (process.getuid?.() !== 0) log('not root: kernel stacks, other users\' /proc/PID/io and some cgroup files cannot be read; verdicts say what they lack');

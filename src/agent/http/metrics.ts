@@ -3,7 +3,7 @@
 // target, cgroup, pod, namespace, container ('' when unknown), so cardinality is bounded by the watched cgroups,
 // and a target that ends drops its series. Kernel counters are exported as counters at their raw values.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { VERDICTS } from '../../detect/verdict.js';
+import { VARIANTS, VERDICTS } from '../../detect/verdict.js';
 import { reclaimPages } from '../../sample/derive.js';
 import type { SamplerTick } from '../../sample/sampler.js';
 import type { TargetState, Watch } from '../watch/watch.js';
@@ -21,7 +21,7 @@ export interface MetricsSources {
 /** Labels of a target's series. */
 export function targetLabels(st: TargetState): TargetLabels {
   const t = st.target;
-  return { target: st.id, cgroup: t.cgroup?.path ?? '/', pod: t.pod?.name ?? t.pod?.uid ?? '', namespace: '', container: t.container ?? '' };
+  return { target: st.id, cgroup: t.cgroup?.path ?? '/', pod: t.pod?.name ?? t.pod?.uid ?? '', namespace: t.pod?.namespace ?? '', container: t.container ?? '' };
 }
 
 /** The agent's metrics registry. `observeTick` is called once per tick; the rest is computed at scrape time. */
@@ -48,8 +48,12 @@ export class AgentMetrics {
     gauge('reclaimwatch_target_severity', 'Severity (0-100) of the current assessment of a watched cgroup.', TL, (g) => {
       for (const s of live()) g.set(targetLabels(s), s.assessment!.severity);
     });
-    gauge('reclaimwatch_target_livelock_variant', 'Which reclaim livelock a livelocked cgroup shows (1), while its verdict is reclaim-livelock.', [...TL, 'variant'], (g) => {
-      for (const s of live()) if (s.tracked?.current === 'reclaim-livelock') g.set({ ...targetLabels(s), variant: s.assessment!.variant?.variant ?? 'unknown' }, 1);
+    gauge('reclaimwatch_target_livelock_variant', 'Which reclaim livelock a livelocked cgroup shows: a state set (1 for its variant, 0 for the others), while its verdict is reclaim-livelock.', [...TL, 'variant'], (g) => {
+      for (const s of live()) {
+        if (s.tracked?.current !== 'reclaim-livelock') continue;
+        const now = s.assessment!.variant?.variant ?? 'unknown';
+        for (const v of VARIANTS) g.set({ ...targetLabels(s), variant: v }, v === now ? 1 : 0);
+      }
     });
     gauge('reclaimwatch_target_cpu_cores', 'CPU used by a watched cgroup over the last window, in cores, by mode.', [...TL, 'mode'], (g) => {
       for (const s of live()) {

@@ -7,7 +7,9 @@ import { randomUUID } from 'node:crypto';
 import type { TargetReport } from '../../doctor/report.js';
 import type { VerdictClass } from '../../detect/verdict.js';
 import type { HostPaths } from '../../host/host-paths.js';
+import { detectCgroupLayout } from '../../kernel/cgroup/layout.js';
 import { readPidCgroup } from '../../kernel/proc/pid-cgroup.js';
+import { findCgroupOfMember } from '../../targets/cgroup-walk.js';
 import type { Target } from '../../targets/target.js';
 import { sleep } from '../../units/sleep.js';
 import { removePartialBundles } from '../evidence/bundle-store.js';
@@ -53,7 +55,7 @@ export interface ResponderOptions {
   countRemediation: (action: string, result: string) => void;
   /** The agent's own cgroup paths; default: every path in /proc/self/cgroup. */
   selfCgroups?: string[];
-  evidence?: Pick<CaptureOptions, 'limits' | 'deadlineMs' | 'traceMs' | 'bpftrace' | 'stackPasses' | 'trace'>;
+  evidence?: Pick<CaptureOptions, 'limits' | 'deadlineMs' | 'traceMs' | 'bpftrace' | 'stackPasses' | 'trace' | 'profileMs' | 'profileHz' | 'profile'>;
   restart?: Pick<RestartOptions, 'freezeDeadlineMs' | 'killDeadlineMs' | 'backDeadlineMs' | 'findBack' | 'useUnifiedTwin'>;
   /** Captures waiting behind the running one, at most (more are dropped with a log line). Default 4. */
   maxQueuedCaptures?: number;
@@ -89,13 +91,25 @@ function identityOf(s: ResponderTargetState): TargetIdentity {
   };
 }
 
-/** The agent's own cgroup paths, from /proc/self/cgroup. */
+/**
+ * The agent's own cgroup paths, from /proc/self/cgroup. In a private cgroup namespace that says only "/": then the
+ * cgroup whose cgroup.procs lists the agent, found by one walk of the mounted tree (so a DaemonSet's agent never
+ * restarts its own pod).
+ */
 export function ownCgroups(host: HostPaths): string[] {
+  let paths: string[];
   try {
-    return [...new Set(readPidCgroup(host, process.pid).map((l) => l.path))];
+    paths = [...new Set(readPidCgroup(host, process.pid).map((l) => l.path))];
   } catch {
-    return ['/'];
+    paths = ['/'];
   }
+  if (paths.every((p) => p === '/')) {
+    const layout = detectCgroupLayout(host);
+    const root = layout.v1Memory ?? layout.unified;
+    const found = root ? findCgroupOfMember(root, process.pid) : undefined;
+    if (found) paths = [found];
+  }
+  return paths;
 }
 
 /** Turns evidence and remediation on for the agent's targets. */

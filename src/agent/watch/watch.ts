@@ -12,12 +12,15 @@ import { readLruGen } from '../../kernel/sys/lru-gen.js';
 import { Sampler, type SamplerTick } from '../../sample/sampler.js';
 import { allTargets } from '../../targets/resolve-targets.js';
 import type { Target } from '../../targets/target.js';
+import { PodNames } from '../../targets/pod-names.js';
 import type { Store } from '../store/store.js';
 import { INCIDENT_VERDICTS, type TrackedVerdict, trackVerdict } from './verdict-tracker.js';
 
 /** Options of the watch. */
 export interface WatchOptions {
   intervalMs: number;
+  /** A calm cgroup is sampled in full this often, its pulse every tick (see `SamplerOptions.calmEveryTicks`). Default 5 ticks. */
+  calmIntervalMs?: number;
   windowMs: number;
   /** Assessments a new verdict must hold before it is in force. */
   holdTicks: number;
@@ -60,17 +63,21 @@ export class Watch {
   private readonly listeners = new Set<(tick: SamplerTick, states: ReadonlyMap<string, TargetState>) => void>();
   private readonly incidentsByVerdict = new Map<string, number>();
   private storeErrors = 0;
+  private readonly podNames: PodNames;
 
   constructor(private readonly host: HostPaths, private readonly store: Store | undefined, private readonly opts: WatchOptions) {
     this.facts = readHostFacts(host);
+    this.podNames = new PodNames(host);
     const find = (): Target[] => this.discover();
-    this.sampler = new Sampler(host, find(), {
+    this.sampler = new Sampler(host, this.discover(), {
       intervalMs: opts.intervalMs,
       ringSize: Math.ceil(opts.windowMs / opts.intervalMs) + 2,
       stacks: opts.stacks !== false,
       maxStacksPerTarget: 64,
       // Every thread's stat file of a calm cgroup every 5 s, of a suspect one every tick (see looksSuspect).
       threadsEveryTicks: 5,
+      // A calm cgroup in full every 5 s, its pulse (usage, limit hits, CPU) every tick.
+      calmEveryTicks: Math.max(1, Math.round((opts.calmIntervalMs ?? 5 * opts.intervalMs) / opts.intervalMs)),
       // New cgroups are looked for every 3 s: a container that livelocks at once is judged within the 10 s goal.
       discover: { everyMs: opts.discoverEveryMs ?? 3000, find },
     });
@@ -80,7 +87,17 @@ export class Watch {
   /** Every non-empty cgroup (host root included) that matches. */
   private discover(): Target[] {
     const layout = detectCgroupLayout(this.host);
-    return allTargets(this.host, layout).filter((t) => t.kind === 'host' || this.opts.match.length === 0 || this.opts.match.some((g) => matchGlob(g, t.cgroup?.path ?? '')));
+    // Cgroups watched already are skipped; the sampler itself ends those that empty or vanish.
+    // (`sampler` is unset during the first discovery, in the constructor.)
+    const watched = new Set((this.sampler as Sampler | undefined)?.targets().filter((t) => !t.ended).map((t) => t.id) ?? []);
+    return allTargets(this.host, layout, { skip: (p) => watched.has(p) }).map((t) => this.named(t)).filter((t) => t.kind === 'host' || this.opts.match.length === 0 || this.opts.match.some((g) => matchGlob(g, t.cgroup?.path ?? '')));
+  }
+
+  /** A pod's name and namespace from the kubelet's log directory (the cgroup names only its UID). */
+  private named(t: Target): Target {
+    if (!t.pod || t.pod.name) return t;
+    const n = this.podNames.lookup(t.pod.uid);
+    return n ? { ...t, pod: { uid: t.pod.uid, name: n.name, namespace: n.namespace } } : t;
   }
 
   /** Receives the tick and every target's state after it was judged. */
@@ -177,6 +194,7 @@ export class Watch {
     return {
       id: st.id, cgroup: t.cgroup?.path ?? '/', firstSeenWallMs: Date.now(), lastSeenWallMs: Date.now(),
       ...(t.pod?.name ? { pod: t.pod.name } : t.pod ? { pod: t.pod.uid } : {}),
+      ...(t.pod?.namespace ? { namespace: t.pod.namespace } : {}),
       ...(t.container ? { container: t.container } : {}),
     };
   }
