@@ -11,6 +11,7 @@ import { raiseSchedulingPriority, type SchedulingPriority } from '../sample/prio
 import { dashboardAssets } from './http/dashboard/dashboard-routes.js';
 import { listIncidents, listTargets, targetSeries } from './http/api.js';
 import { AgentMetrics } from './http/metrics.js';
+import { SparkCache } from './http/dashboard/spark-cache.js';
 import { isLoopback, startServer } from './http/server.js';
 import { Store } from './store/store.js';
 import { Watch } from './watch/watch.js';
@@ -30,6 +31,8 @@ export interface AgentOptions {
   retentionMs: number;
   storeMaxBytes: number;
   intervalMs: number;
+  /** A calm cgroup's full sample this often (its pulse every tick); default 5 × the interval. */
+  calmIntervalMs?: number;
   windowMs: number;
   holdTicks: number;
   match: string[];
@@ -67,7 +70,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     store = Store.open({ dir: o.storeDir, maxBytes: o.storeMaxBytes, retentionMs: o.retentionMs });
     store.markRun('start', Date.now());
   }
-  const watch = new Watch(o.host, store, { intervalMs: o.intervalMs, windowMs: o.windowMs, holdTicks: o.holdTicks, match: o.match, ...(o.thresholds ? { thresholds: o.thresholds } : {}) });
+  const watch = new Watch(o.host, store, { intervalMs: o.intervalMs, ...(o.calmIntervalMs !== undefined ? { calmIntervalMs: o.calmIntervalMs } : {}), windowMs: o.windowMs, holdTicks: o.holdTicks, match: o.match, ...(o.thresholds ? { thresholds: o.thresholds } : {}) });
   const metrics = new AgentMetrics({ watch, storeStatus: () => store?.status(), exposed: () => undefined });
   const startedWallMs = Date.now();
   let cpuPrev = process.cpuUsage();
@@ -122,6 +125,9 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     return { status: late ? 503 : 200, body };
   };
   const evidenceDir = o.storeDir ? path.join(o.storeDir, 'evidence') : undefined;
+  // Sparklines of history: each target's hour read from the store once (at most 50 ms of reads per request, so a
+  // first visit never holds the tick back long), then extended from the Sampler's ring.
+  const sparks = store ? new SparkCache(store, 50) : undefined;
   let server: Awaited<ReturnType<typeof startServer>> | undefined;
   if (o.listen) {
     if (!isLoopback(o.listen.host)) o.log(`listening on ${o.listen.host}, not loopback, as asked: the API and dashboard are read-only but show every cgroup of this node`);
@@ -135,7 +141,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
           advice: watch.facts.mglruPresent && !watch.facts.mglruEnabled ? ['MGLRU is built but off: echo y > /sys/kernel/mm/lru_gen/enabled cured the reference\'s first livelock (classic LRU under mmap_lock)'] : [],
           agent: { startedWallMs, ticks: watch.sampler.stats().ticks, lateTicks: watch.sampler.stats().lateTicks, lastTickWallMs: watch.sampler.stats().lastTick?.wallMs, tickDurationMs: watch.sampler.stats().lastTick?.durationMs, cpuCoreShare: cpuShare, rssBytes: process.memoryUsage.rss(), priority, store: store ? { sizeBytes: store.status().sizeBytes, writable: store.status().writable } : null },
         } }),
-        targets: () => listTargets(watch),
+        targets: (q) => listTargets(watch, sparks, q),
         series: (id, q) => targetSeries(store, id, q),
         incidents: (q) => listIncidents(store, q, (id) => (evidenceDir && fs.existsSync(path.join(evidenceDir, String(id), 'manifest.json')) ? { id, parts: safeManifestParts(path.join(evidenceDir, String(id), 'manifest.json')) } : null)),
         evidenceDir,
@@ -168,7 +174,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
         target: s.target, id: s.id, verdict: s.tracked!.current, sinceWallMs: s.tracked!.sinceWallMs,
         ...(s.incidentId !== undefined && s.incidentId > 0 ? { incidentId: String(s.incidentId) } : {}),
         report: () => targetReport(describe(s.target), s.assessment!, true),
-        names: { pod: s.target.pod?.name, container: s.target.container },
+        names: { pod: s.target.pod?.name, namespace: s.target.pod?.namespace, container: s.target.container },
       })));
     });
   } else {

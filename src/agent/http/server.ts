@@ -14,7 +14,7 @@ export interface ServerRoutes {
   metrics: () => Promise<{ contentType: string; body: string }>;
   health: () => ApiAnswer;
   node: () => ApiAnswer;
-  targets: () => ApiAnswer;
+  targets: (q: URLSearchParams) => ApiAnswer;
   series: (id: string, q: URLSearchParams) => ApiAnswer;
   incidents: (q: URLSearchParams) => ApiAnswer;
   /** Directory of evidence bundles (`<id>/<file>`), when there is a store. */
@@ -65,7 +65,7 @@ export async function startServer(listen: { host: string; port: number }, routes
       }
       if (p === '/healthz') return send(routes.health());
       if (p === '/api/v1/node') return send(routes.node());
-      if (p === '/api/v1/targets') return send(routes.targets());
+      if (p === '/api/v1/targets') return send(routes.targets(url.searchParams));
       const series = /^\/api\/v1\/targets\/(.+)\/series$/.exec(p);
       if (series) return send(routes.series(decodeURIComponent(series[1]!), url.searchParams));
       if (p === '/api/v1/incidents') return send(routes.incidents(url.searchParams));

@@ -56,11 +56,17 @@ const BODY = String.raw`
     var s = Math.max(0, (Date.now() - ms) / 1000);
     return s < 90 ? Math.round(s) + ' s ago' : s < 5400 ? Math.round(s / 60) + ' min ago' : s < 129600 ? (s / 3600).toFixed(1) + ' h ago' : (s / 86400).toFixed(1) + ' d ago';
   };
+  rw.span = function (ms) {
+    var s = Math.max(0, ms / 1000), m = Math.round(s / 60);
+    return s < 90 ? Math.round(s) + ' s' : m < 60 ? m + ' min' : (s / 3600).toFixed(1).replace(/\.0$/, '') + ' h';
+  };
   rw.badge = function (verdict) {
     return '<span class="rw-badge v-' + String(verdict).toLowerCase().replace(/\s+/g, '-').replace(/[^a-z-]/g, '') + '">' + esc(verdict) + '</span>';
   };
 
-  // A sparkline as an SVG string; values averaged per pixel so an hour of 1 Hz data stays small. Gaps stay gaps.
+  // A sparkline as an SVG string. With o.t (each value's time) and o.from < o.to, each value sits at its time
+  // (a short history fills only its part of the width); else values are averaged per pixel, so an hour of 1 Hz
+  // data stays small. Gaps (null) stay gaps.
   rw.spark = function (values, o) {
     o = o || {};
     var w = o.width || 120, h = o.height || 24, n = values.length;
@@ -68,15 +74,27 @@ const BODY = String.raw`
     for (i = 0; i < n; i++) { v = values[i]; if (v !== null && v > hi) hi = v; }
     if (!(hi > lo)) hi = 1;
     var y = function (v) { return (h - 1 - (v - lo) / (hi - lo) * (h - 2)).toFixed(1); };
-    var d = '', buckets = Math.min(n, w), pen = false;
-    for (var b = 0; b < buckets; b++) {
-      var from = Math.floor(b * n / buckets), to = Math.max(from + 1, Math.floor((b + 1) * n / buckets));
-      var sum = 0, k = 0;
-      for (i = from; i < to; i++) { v = values[i]; if (v !== null && v !== undefined) { sum += v; k++; } }
-      var x = (buckets <= 1 ? 0 : b * (w - 1) / (buckets - 1)).toFixed(1);
-      if (k === 0) { pen = false; continue; }
-      d += (pen ? 'L' : 'M') + x + ' ' + y(sum / k);
-      pen = true;
+    var d = '', pen = false, x;
+    if (o.t && o.to > o.from) {
+      var span = o.to - o.from;
+      for (i = 0; i < n; i++) {
+        v = values[i];
+        if (v === null || v === undefined || o.t[i] < o.from) { pen = false; continue; }
+        x = Math.min(w - 1, (o.t[i] - o.from) / span * (w - 1));
+        d += (pen ? 'L' : 'M') + x.toFixed(1) + ' ' + y(v);
+        pen = true;
+      }
+    } else {
+      var buckets = Math.min(n, w);
+      for (var b = 0; b < buckets; b++) {
+        var from = Math.floor(b * n / buckets), to = Math.max(from + 1, Math.floor((b + 1) * n / buckets));
+        var sum = 0, k = 0;
+        for (i = from; i < to; i++) { v = values[i]; if (v !== null && v !== undefined) { sum += v; k++; } }
+        x = (buckets <= 1 ? 0 : b * (w - 1) / (buckets - 1)).toFixed(1);
+        if (k === 0) { pen = false; continue; }
+        d += (pen ? 'L' : 'M') + x + ' ' + y(sum / k);
+        pen = true;
+      }
     }
     var ref = o.ref !== undefined ? '<line x1="0" x2="' + w + '" y1="' + y(o.ref) + '" y2="' + y(o.ref) + '" stroke="#8c959f" stroke-dasharray="3 2"/>' : '';
     return '<svg class="rw-spark" width="' + w + '" height="' + h + '" viewBox="0 0 ' + w + ' ' + h + '"' + (o.title ? ' aria-label="' + esc(o.title) + '"' : '') + '>' +

@@ -10,7 +10,8 @@ export const APP_SCRIPT = String.raw`
   var app = document.getElementById('app'), liveEl = document.getElementById('live');
   var RANGES = [['15 min', 15 * 60e3], ['1 h', 3600e3], ['24 h', 86400e3], ['7 d', 7 * 86400e3]];
   var SEV = { critical: 2, warning: 1, info: 0 };
-  var ctx = { lastTick: 0, onTick: null, charts: null, filters: { name: '', namespace: '', verdict: '' } };
+  var SPARK_SECONDS = 3600;
+  var ctx = { lastTick: 0, onTick: null, charts: null, uplot: null, filters: { name: '', namespace: '', verdict: '' } };
   window.rwDashboard = ctx;
 
   function getJson(url) {
@@ -20,6 +21,17 @@ export const APP_SCRIPT = String.raw`
         throw new Error(url + ': ' + ((b && b.error && b.error.message) || r.status + ' ' + r.statusText));
       });
     });
+  }
+  // uPlot is loaded by the first page that draws charts (the Targets page draws none).
+  function withUplot() {
+    if (window.uPlot) return Promise.resolve();
+    if (!ctx.uplot) ctx.uplot = new Promise(function (ok, no) {
+      var s = el('script', { src: '/assets/uplot.min.js' });
+      s.onload = ok;
+      s.onerror = function () { ctx.uplot = null; no(new Error('/assets/uplot.min.js did not load')); };
+      document.head.appendChild(s);
+    });
+    return ctx.uplot;
   }
   function fail(box, err) { box.appendChild(el('p', { class: 'sev-critical' }, ['could not load: ' + err.message])); }
   function html(tag, attrs, inner) { var e = el(tag, attrs); e.innerHTML = inner; return e; }
@@ -77,7 +89,7 @@ export const APP_SCRIPT = String.raw`
   }
 
   function targetsPage(box) {
-    var f = ctx.filters, data = null, loadedAt = 0;
+    var f = ctx.filters, data = null, loadedAt = 0, again = 5000;
     box.appendChild(el('h1', null, ['Targets']));
     var name = el('input', { type: 'search', placeholder: 'name, pod, cgroup', 'aria-label': 'filter by name', value: f.name });
     var ns = el('select', { 'aria-label': 'filter by namespace' });
@@ -95,26 +107,37 @@ export const APP_SCRIPT = String.raw`
         return (!q || [t.id, t.cgroup, t.pod, t.container, t.namespace].some(function (s) { return s && String(s).toLowerCase().indexOf(q) >= 0; })) &&
           (!f.namespace || t.namespace === f.namespace) && (!f.verdict || t.verdict === f.verdict);
       }).sort(function (a, b) { return b.severity - a.severity || targetName(a).localeCompare(targetName(b)); });
-      count.textContent = rows.length + ' of ' + data.targets.length + ' targets, as of ' + rw.time(data.generatedAt);
+      // Sparklines over the last hour from the store (at most 60 means each), or the judged window.
+      // A short history fills the width (its span is in each title); under 10 points the agent sends the window.
+      var sp = data.spark || {};
+      count.textContent = rows.length + ' of ' + data.targets.length + ' targets, as of ' + rw.time(data.generatedAt) + ' · sparklines: ' + (sp.source === 'store' ? 'up to the last ' + (SPARK_SECONDS / 3600) + ' h' : 'the judged window') +
+        (sp.pending ? ' (reading the history of ' + sp.pending + ': their window meanwhile)' : '');
       list.innerHTML = table(['verdict', 'severity', 'target', 'namespace', 'since', 'deciding findings', 'CPU (cores)', 'memory / limit', 'progress'], rows.map(function (t) {
-        var s = t.spark || { cpuCores: [], memoryRatio: [], progress: [] };
+        var s = t.spark || { t: [], cpuCores: [], memoryRatio: [], progress: [] };
+        var hist = sp.source === 'store' && s.source === 'store' && s.t.length > 1, from = hist ? Math.max(sp.fromMs, s.t[0]) : 0;
+        var over = hist ? ' over the last ' + rw.span(sp.toMs - from) : ' over the judged window';
+        var o = function (x) { if (hist) { x.t = s.t; x.from = from; x.to = sp.toMs; } return x; };
         var last = function (a) { for (var i = a.length - 1; i >= 0; i--) if (a[i] !== null) return a[i]; return null; };
         return [rw.badge(t.verdict), esc(t.severity),
           '<a href="#/target/' + encodeURIComponent(t.id) + '">' + esc(targetName(t)) + '</a>' + (t.pod ? '<div class="rw-muted mono">' + esc(t.cgroup) + '</div>' : ''),
           esc(t.namespace || ''), esc(rw.ago(t.sinceWallMs)), findingsHtml(deciding(t.findings)),
-          rw.spark(s.cpuCores, { colour: '#0969da', title: 'CPU cores, now ' + rw.format('cores', last(s.cpuCores)) }),
-          rw.spark(s.memoryRatio, { colour: '#8250df', max: 1, ref: 1, title: 'memory usage / limit (dashed line: the limit), now ' + rw.format('ratio', last(s.memoryRatio)) }),
-          rw.spark(s.progress, { colour: '#1a7f37', title: 'progress per kernel CPU-second, now ' + rw.format('perCpuSecond', last(s.progress)) })];
+          rw.spark(s.cpuCores, o({ colour: '#0969da', title: 'CPU cores' + over + ', now ' + rw.format('cores', last(s.cpuCores)) })),
+          rw.spark(s.memoryRatio, o({ colour: '#8250df', max: 1, ref: 1, title: 'memory usage / limit (dashed line: the limit)' + over + ', now ' + rw.format('ratio', last(s.memoryRatio)) })),
+          rw.spark(s.progress, o({ colour: '#1a7f37', title: 'progress per kernel CPU-second' + over + ', now ' + rw.format('perCpuSecond', last(s.progress)) }))];
       }));
       var trs = list.querySelectorAll('tbody tr');
       rows.forEach(function (t, i) { trs[i].setAttribute('data-id', t.id); trs[i].setAttribute('data-verdict', t.verdict); });
-      if (!box.hasAttribute('data-ready')) performance.mark('rw-targets-drawn');
+      if (!box.hasAttribute('data-ready')) {
+        performance.mark('rw-targets-drawn');
+        setTimeout(function () { withUplot().catch(function () { /* the target page says so */ }); }, 1000);
+      }
       box.setAttribute('data-ready', '1');
     }
     function load() {
       loadedAt = Date.now();
-      return getJson('/api/v1/targets').then(function (d) {
+      return getJson('/api/v1/targets?spark=' + SPARK_SECONDS).then(function (d) {
         data = d;
+        again = d.spark && d.spark.pending ? 1000 : 5000;
         var nss = {}, vds = {};
         d.targets.forEach(function (t) { if (t.namespace) nss[t.namespace] = 1; vds[t.verdict] = 1; });
         options(ns, Object.keys(nss).sort(), 'all namespaces', f.namespace);
@@ -125,11 +148,13 @@ export const APP_SCRIPT = String.raw`
     name.addEventListener('input', function () { f.name = name.value; if (data) draw(); });
     ns.addEventListener('change', function () { f.namespace = ns.value; if (data) draw(); });
     vd.addEventListener('change', function () { f.verdict = vd.value; if (data) draw(); });
-    ctx.onTick = function () { if (Date.now() - loadedAt > 5000) load(); };
+    ctx.onTick = function () { if (Date.now() - loadedAt >= again) load(); };
     load();
   }
 
-  function stepFor(rangeMs) { return Math.max(1000, Math.ceil(rangeMs / 1500 / 1000) * 1000); }
+  // About 1,500 points a chart; a step of 30 s or more in whole minutes, as the series API rounds its own, since
+  // the store keeps each minute's first sample apart and reads a whole-minute step without walking the others.
+  function stepFor(rangeMs) { var s = Math.max(1000, Math.ceil(rangeMs / 1500 / 1000) * 1000); return s >= 30000 ? Math.ceil(s / 60000) * 60000 : s; }
 
   function targetPage(box, id) {
     var range = RANGES[0][1], isLive = true, from = 0, to = 0, charts = null, points = [], busy = false;
@@ -169,7 +194,7 @@ export const APP_SCRIPT = String.raw`
       to = isLive ? Math.max(ctx.lastTick, Date.now()) : to;
       if (isLive) from = to - range;
       busy = true;
-      return getJson(url(from, to)).then(function (s) { busy = false; stepMs = s.stepMs; show(s.points); if (!box.hasAttribute('data-ready')) performance.mark('rw-target-drawn'); box.setAttribute('data-ready', '1'); }, function (e) { busy = false; fail(area, e); });
+      return Promise.all([getJson(url(from, to)), withUplot()]).then(function (r) { var s = r[0]; busy = false; stepMs = s.stepMs; show(s.points); if (!box.hasAttribute('data-ready')) performance.mark('rw-target-drawn'); box.setAttribute('data-ready', '1'); }, function (e) { busy = false; fail(area, e); });
     }
     function zoom(a, b) { if (b - a < 2000) return; isLive = false; from = a; to = b; load(); }
     ctx.onTick = function (ms) {

@@ -84,6 +84,13 @@ void test('the dashboard on a running agent: a thrashing cgroup in red with its 
   // Some history for the charts.
   await new Promise((r) => setTimeout(r, 8000));
 
+  // Sparklines of history over HTTP: a bad span is a 400 with its reason; an hour comes from the store.
+  const refused = await fetch(`${url}/api/v1/targets?spark=59`);
+  assert.equal(refused.status, 400);
+  assert.match(((await refused.json()) as { error: { message: string } }).error.message, /spark/);
+  const hour = (await (await fetch(`${url}/api/v1/targets?spark=3600`)).json()) as { spark: { source: string } };
+  assert.equal(hour.spark.source, 'store');
+
   const errors: string[] = [];
   const foreign: string[] = [];
   const open = async (hash: string): Promise<Page> => {

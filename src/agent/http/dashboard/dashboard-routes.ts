@@ -1,6 +1,8 @@
 // The dashboard's files, served by the agent's HTTP server at `/` and `/assets/*` (GET only): one HTML shell,
 // the shared browser code and styles (src/render/html/), the dashboard's script, and uPlot read from the
 // installed package at start-up. Nothing comes from a CDN; the page's CSP lets it talk to its own origin only.
+// The scripts are deferred from the head (fetched at once, run in order once the page is parsed); uPlot is
+// loaded by the first page that draws charts (the Targets page needs none: its sparklines are SVG).
 import { PAGE_CSS } from '../../../render/html/page-css.js';
 import { UI_SCRIPT } from '../../../render/html/ui-script.js';
 import { readUplotAssets } from '../../../render/html/uplot-assets.js';
@@ -35,10 +37,10 @@ const INDEX_HTML = `<!doctype html>
 <title>reclaimwatch</title>
 <link rel="stylesheet" href="/assets/uplot.min.css"><link rel="stylesheet" href="/assets/app.css">
 <link rel="icon" href="data:,">
+<script defer src="/assets/ui.js"></script><script defer src="/assets/app.js"></script>
 </head><body>
 <header><strong>reclaimwatch</strong><nav><a href="#/node">Node</a><a href="#/targets">Targets</a><a href="#/incidents">Incidents</a></nav><span id="live">connecting…</span></header>
 <main id="app"></main>
-<script src="/assets/uplot.min.js"></script><script src="/assets/ui.js"></script><script src="/assets/app.js"></script>
 </body></html>
 `;
 
