@@ -38,7 +38,7 @@ test('evidence list, show and export over a captured bundle; bad ids and stores 
   const list = await runCli(['evidence', 'list', '--store', store]);
   assert.equal(list.code, 0, list.stderr);
   assert.match(list.stdout, /^ID\s+CAPTURED\s+VERDICT\s+PARTS/m);
-  assert.match(list.stdout, /cli-1 .* thrashing .* \d+\/13 /);
+  assert.match(list.stdout, /cli-1 .* thrashing .* \d+\/14 /);
   const json = JSON.parse((await runCli(['evidence', 'list', '--store', store, '--json'])).stdout) as { bundles: Array<{ id: string; manifest: { parts: unknown[] } }> };
   assert.deepEqual(json.bundles.map((b) => b.id), ['cli-1']);
 

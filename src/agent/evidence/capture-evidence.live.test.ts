@@ -21,7 +21,7 @@ after(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-const EVERY_PART = ['cgroup-memory', 'cgroup-unified', 'vmstat', 'psi', 'mglru', 'kernel-log', 'stacks', 'folded', 'flame', 'flame-reversed', 'trace', 'report-json', 'report-text'];
+const EVERY_PART = ['cgroup-memory', 'cgroup-unified', 'vmstat', 'psi', 'mglru', 'kernel-log', 'stacks', 'folded', 'flame', 'flame-reversed', 'kernel-profile', 'trace', 'report-json', 'report-text'];
 
 test('a thrashing cgroup gets a bundle with every part present or absent with a reason, within its bound', async (t) => {
   const why = liveCgroupBlocker();
@@ -89,6 +89,22 @@ test('a thrashing cgroup gets a bundle with every part present or absent with a 
   const html = fs.readFileSync(path.join(r.dir, 'index.html'), 'utf8');
   assert.doesNotMatch(html, /(src|href)="(https?:)?\/\//, 'no network resources');
   assert.match(html, /memory cgroup files/);
+  // The kernel's CPU profile: bpftrace here (or /proc stacks, saying why not bpftrace), in the manifest and the page.
+  const prof = byName.get('kernel-profile');
+  assert.equal(prof?.status, 'present', prof?.reason);
+  const kp = m.kernelProfile;
+  assert.ok(kp && kp.samples > 0 && kp.top.length > 0, JSON.stringify(kp));
+  t.diagnostic(`kernel profile: ${kp.method}, ${kp.samples} samples over ${kp.durationMs} ms, top ${kp.top.slice(0, 3).map((f) => `${f.name} ${(f.share * 100).toFixed(1)} %`).join(', ')}`);
+  // The sampled span is the one asked for (a stop or a kill can only shorten it), and the whole bundle, bpftrace's
+  // start and exit included, keeps the capture's deadline (30 s by default).
+  assert.ok(kp.durationMs > 0 && kp.durationMs <= 2500, `sampled over at most the 2.5 s asked: ${kp.durationMs} ms`);
+  assert.ok(m.captureMs <= 30_000, `the capture kept its 30 s deadline: ${m.captureMs} ms`);
+  if (kp.method !== 'bpftrace') assert.ok(kp.fallbacks.some((f) => f.method === 'bpftrace'), 'says why not bpftrace');
+  assert.notEqual(kp.method, 'perf', 'perf (which reads /proc/PID/maps) is never used for the bundle');
+  assert.ok(kp.shares.reclaim! > 0, `the profile sees reclaim: ${JSON.stringify(kp.shares)}`);
+  const pj = JSON.parse(fs.readFileSync(path.join(r.dir, 'kernel-profile.json'), 'utf8')) as { samples: number; stacks: unknown[] };
+  assert.equal(pj.samples, kp.samples);
+  assert.ok(html.includes(`method <b>${kp.method}</b>`) && html.includes(`<b>${kp.samples}</b> on-CPU samples`) && html.includes(`<code>${kp.top[0]!.name}</code>`), 'the page shows method, sample count and top function');
   if (byName.get('trace')?.status === 'present') {
     const tr = JSON.parse(fs.readFileSync(path.join(r.dir, 'trace.json'), 'utf8')) as { memcgReclaim?: { calls: number } };
     t.diagnostic(`trace.json: ${JSON.stringify(tr)}`);

@@ -1,7 +1,7 @@
 // One evidence bundle per incident, written beside the sampling loop (async, its own deadline, children killed
 // at it): what the on-call engineers of the reference waited days to collect. Cheap snapshots of the moment
-// come first (cgroup files, vmstat, PSI, MGLRU, kernel log, kernel stacks), then the flame graphs, then a short
-// bpftrace of memcg reclaim and mmap_lock holds, then the doctor report the caller handed over. The target's
+// come first (cgroup files, vmstat, PSI, MGLRU, kernel log, kernel stacks), then the flame graphs, then the
+// kernel's CPU profile (2.5 s at 99 Hz), then a short bpftrace of memcg reclaim and mmap_lock holds, then the doctor report the caller handed over. The target's
 // address space is never read: kernel stacks only, cgroup and /proc/sys files only, bpftrace in a child.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,6 +12,9 @@ import type { VerdictClass } from '../../detect/verdict.js';
 import { renderFlameGraph } from '../../flame/render-flame-graph.js';
 import type { HostPaths } from '../../host/host-paths.js';
 import { cgroupPids } from '../../kernel/cgroup/cgroup-ref.js';
+import { GoneError, ReclaimwatchError } from '../../kernel/errors.js';
+import { type KernelProfile, profileTarget } from '../../probe/kernel-profile.js';
+import { type KernelProfileSummary, summarizeKernelProfile } from '../../probe/kernel-profile-summary.js';
 import { detectCgroupLayout, memoryVersion } from '../../kernel/cgroup/layout.js';
 import { readKernelFileIfExists } from '../../kernel/read.js';
 import { readLruGen } from '../../kernel/sys/lru-gen.js';
@@ -50,6 +53,12 @@ export interface CaptureOptions {
   bpftrace?: string;
   /** Kernel-stack passes for the flame graphs. Default 5 (200 ms apart). */
   stackPasses?: number;
+  /** The kernel CPU profile's length (bpftrace profile:hz, else perf, else /proc stacks); 0 leaves it out. Default 2.5 s. */
+  profileMs?: number;
+  /** The profile's sampling rate. Default 99 Hz. */
+  profileHz?: number;
+  /** Replaces the profile run (tests). */
+  profile?: (target: Target, durationMs: number, stop: AbortSignal) => Promise<KernelProfile>;
   /** Replaces the bpftrace run (tests, or an agent that already traces). */
   trace?: (cgroupPath: string, durationMs: number, stop: AbortSignal) => Promise<TraceEvidence>;
   signal?: AbortSignal;
@@ -111,6 +120,7 @@ export async function captureEvidence(o: CaptureOptions): Promise<CaptureResult>
   const parts: EvidencePart[] = [];
   const texts = new Map<string, string>();
   const cg = o.target.cgroup;
+  let profile: KernelProfileSummary | undefined;
 
   const write = (file: string, text: string, cap: number, keepText = true): { bytes: number; truncated: boolean } => {
     const c = cut(text, cap);
@@ -195,6 +205,32 @@ export async function captureEvidence(o: CaptureOptions): Promise<CaptureResult>
         return { file: reverse ? 'flame-reversed.svg' : 'flame.svg', text: r.svg, cap: CAPS.svg, inline: false, note: `${r.totalSamples} thread samples` };
       });
     }
+    await part('kernel-profile', 'kernel CPU profile: top functions by share', async () => {
+      const ms = o.profileMs ?? 2500;
+      if (ms <= 0) return { absent: 'profile turned off (profileMs 0)' };
+      // Its share of the deadline: sampling plus up to 8 s for bpftrace to compile and attach, and 2 s to spare.
+      // bpftrace, else /proc/PID/task/TID/stack: perf is left out, as it reads the target's /proc/PID/maps.
+      const remaining = deadlineMs - (Date.now() - started) - 2000;
+      if (remaining < ms + 1000) return { absent: `not enough of the capture deadline left for a ${ms} ms profile`, failed: true };
+      const stop = new AbortController();
+      const stopTimer = setTimeout(() => stop.abort(), remaining);
+      const onAbort = (): void => stop.abort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        const p = o.profile ? await o.profile(o.target, ms, stop.signal)
+          : await profileTarget(o.host, o.target, { durationMs: ms, hz: o.profileHz ?? 99, methods: ['bpftrace', 'proc-stack'], signal: stop.signal, attachBudgetMs: Math.max(1000, Math.min(8000, remaining - ms)), ...(o.bpftrace ? { bpftrace: o.bpftrace } : {}) });
+        profile = summarizeKernelProfile(p, 15);
+        const doc = { ...profile, inclusive: p.inclusive.slice(0, 20), stacks: p.stacks.slice(0, 30) };
+        return { file: 'kernel-profile.json', text: `${JSON.stringify(doc, null, 2)}\n`, cap: CAPS.small, inline: false, note: `${p.method}, ${p.samples} samples at ${p.hz} Hz over ${(p.durationMs / 1000).toFixed(1)} s${p.fallbacks.length ? ` (not ${p.fallbacks.map((f) => f.method).join(', ')})` : ''}` };
+      } catch (err) {
+        if (err instanceof GoneError) return { absent: 'the target has no processes (gone)' };
+        const fault = stop.signal.aborted || (err instanceof ReclaimwatchError && err.code === 'timeout');
+        return { absent: `no profiling method could run: ${(err as Error).message}`, ...(fault ? { failed: true } : {}) };
+      } finally {
+        clearTimeout(stopTimer);
+        signal.removeEventListener('abort', onAbort);
+      }
+    });
     await part('trace', 'bpftrace: memcg reclaim and mmap_lock holds', async () => {
       const ms = o.traceMs ?? 3000;
       if (ms <= 0) return { absent: 'trace turned off (traceMs 0)' };
@@ -251,6 +287,8 @@ export async function captureEvidence(o: CaptureOptions): Promise<CaptureResult>
     startedAt: new Date(started).toISOString(), finishedAt: new Date(finishedAt).toISOString(), captureMs: finishedAt - started,
     complete: parts.every((p) => !p.failed), bytes: 0, maxBytes: limits.maxBundleBytes, parts,
   };
+  const profilePart = parts.find((p) => p.name === 'kernel-profile');
+  if (profile && profilePart?.status === 'present') manifest.kernelProfile = { ...profile, shares: Object.fromEntries(Object.entries(profile.shares)) };
   const html = renderEvidenceIndex(manifest, texts);
   fs.writeFileSync(path.join(work, 'index.html'), html);
   manifest.bytes = total + Buffer.byteLength(html);

@@ -13,6 +13,23 @@ function size(n: number): string {
 /** Most characters of one part shown inline (the file holds the rest). */
 export const INLINE_CAP_CHARS = 256 << 10;
 
+const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
+
+/** The kernel CPU profile: how it was taken and on how many samples, the top functions by share, the telling shares. */
+function profileSection(name: string, title: string, file: string, k: NonNullable<EvidenceManifest['kernelProfile']>): string {
+  const rows = k.top.map((f) => `<tr><td class="n">${pct(f.share)}</td><td class="n">${f.samples}</td><td><code>${esc(f.name)}</code></td></tr>`).join('\n');
+  const shares = (['evictFolios', 'spinLockInReclaim', 'shrinkLruvec', 'lruNoteCost', 'mmapLockWait', 'reclaim'] as const)
+    .map((s) => `${s} ${pct(k.shares[s] ?? 0)}`).join(' · ');
+  const fallbacks = k.fallbacks.map((f) => `<br>not ${esc(f.method)}: ${esc(f.reason)}`).join('');
+  const notes = k.notes.map((n) => `<br>${esc(n)}`).join('');
+  return `<section id="${esc(name)}"><h2>${esc(title)}</h2><p><a href="${esc(file)}">${esc(file)}</a></p>
+<p class="profile-method">method <b>${esc(k.method)}</b> at ${k.hz} Hz over ${(k.durationMs / 1000).toFixed(1)} s: <b>${k.samples}</b> on-CPU samples, ${k.kernelSamples} in the kernel; ${esc(k.filter)}${fallbacks}</p>
+<table class="profile"><tr><th>share</th><th>samples</th><th>kernel function (innermost)</th></tr>
+${rows || '<tr><td colspan="3">no kernel samples</td></tr>'}
+</table>
+<p class="dim">shares of the target's on-CPU samples: ${esc(shares)}${notes}</p></section>`;
+}
+
 /** Renders the page. `texts` maps a part's file name to its text (for the inline parts). */
 export function renderEvidenceIndex(m: EvidenceManifest, texts: ReadonlyMap<string, string>): string {
   const t = m.target;
@@ -21,6 +38,10 @@ export function renderEvidenceIndex(m: EvidenceManifest, texts: ReadonlyMap<stri
   const sections: string[] = [];
   for (const p of m.parts) {
     if (p.status !== 'present' || !p.file) continue;
+    if (p.name === 'kernel-profile' && m.kernelProfile) {
+      sections.push(profileSection(p.name, p.title, p.file, m.kernelProfile));
+      continue;
+    }
     if (p.file.endsWith('.svg')) {
       sections.push(`<section id="${esc(p.name)}"><h2>${esc(p.title)}</h2><p><a href="${esc(p.file)}">${esc(p.file)}</a> (interactive: click a frame to zoom)</p><iframe src="${esc(p.file)}" title="${esc(p.title)}"></iframe></section>`);
       continue;

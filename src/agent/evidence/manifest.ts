@@ -40,6 +40,15 @@ export const evidenceManifestSchema = z.object({
   bytes: z.number().int().min(0),
   maxBytes: z.number().int().min(0),
   parts: z.array(evidencePartSchema),
+  /** The kernel CPU profile part's summary (present when that part is): method, samples, top functions by share. */
+  kernelProfile: z.object({
+    method: z.enum(['bpftrace', 'perf', 'proc-stack']), hz: z.number(), durationMs: z.number(), samples: z.number().int().min(0),
+    kernelSamples: z.number().int().min(0), filter: z.string(),
+    top: z.array(z.object({ name: z.string(), samples: z.number(), share: z.number() })),
+    shares: z.record(z.string(), z.number()),
+    fallbacks: z.array(z.object({ method: z.string(), reason: z.string() })),
+    notes: z.array(z.string()),
+  }).optional(),
 });
 
 /** One part. */

@@ -84,6 +84,10 @@ void test('doctor, repro and evidence HTML reports open from file:// with no net
       const first = page.locator('[data-chart="0"] .rw-panel').first();
       assert.equal(await first.getAttribute('data-panel'), 'workload-progress');
       assert.equal(await first.getAttribute('data-points'), String(r.legs[0]!.seconds.length));
+      // The leg's variant and its kernel CPU profile (this fixture: a real repro --preset small on this host).
+      const text = (await page.textContent('body')) ?? '';
+      assert.match(text, new RegExp(`livelock variant ${r.legs[0]!.verdict.variant!.variant}`));
+      assert.match(text, /kernel CPU profile: (bpftrace|proc-stack) at \d+ Hz over [\d.]+ s/);
       assert.deepEqual(requests, []);
       assert.deepEqual(errors, []);
       await page.close();
@@ -93,6 +97,15 @@ void test('doctor, repro and evidence HTML reports open from file:// with no net
       const i = rec.targets.findIndex((x) => x.target.label.includes('reclaimwatch-repro'));
       const bundle = path.join(dir, 'bundle');
       await writeEvidenceBundle(bundle, 'inc-7', rec, report, i);
+      // The kernel profile's summary as a capture on this host wrote it (bpftrace, 2.5 s at 99 Hz).
+      const mf = path.join(bundle, 'manifest.json');
+      const manifest = JSON.parse(fs.readFileSync(mf, 'utf8')) as Record<string, unknown>;
+      manifest['kernelProfile'] = {
+        method: 'bpftrace', hz: 99, durationMs: 2500, samples: 132, kernelSamples: 121, filter: 'cgroup /reclaimwatch-repro (bpftrace cgroup filter)',
+        top: [{ name: '_raw_spin_unlock_irq', samples: 75, share: 0.568 }, { name: 'shrink_lruvec', samples: 12, share: 0.091 }],
+        shares: { evictFolios: 0, spinLockInReclaim: 0.568, shrinkLruvec: 0.62, lruNoteCost: 0.05, mmapLockWait: 0, reclaim: 0.8 }, fallbacks: [], notes: [],
+      };
+      fs.writeFileSync(mf, JSON.stringify(manifest));
       const file = path.join(dir, 'evidence.html');
       fs.writeFileSync(file, renderEvidenceHtml(bundle));
       const { page, requests, errors } = await openOffline(browser, file);
@@ -107,6 +120,7 @@ void test('doctor, repro and evidence HTML reports open from file:// with no net
       await g.click();
       assert.ok(await page.locator('#flame-0 #reset').isVisible());
       assert.match((await page.textContent('body')) ?? '', /absent: bpftrace was not run/);
+      assert.match((await page.textContent('body')) ?? '', /Kernel CPU profile[\s\S]*method bpftrace at 99 Hz[\s\S]*56\.8 %[\s\S]*_raw_spin_unlock_irq/);
       assert.equal(await page.locator('.rw-badge.v-thrashing').count() > 0, true);
       assert.deepEqual(requests, []);
       assert.deepEqual(errors, []);

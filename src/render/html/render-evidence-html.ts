@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { doctorReportSchema } from '../../doctor/report.js';
+import { evidenceManifestSchema } from '../../agent/evidence/manifest.js';
 import { UsageError } from '../../kernel/errors.js';
 import { formatBytes } from '../../units/bytes.js';
 import { escapeHtml } from './escape-html.js';
@@ -81,6 +82,15 @@ export function renderEvidenceHtml(bundleDir: string): string {
   if (manifest) {
     const target = manifest['target'];
     body.push('<h2>Incident</h2>', htmlTable(['field', 'value'], [...scalarRows(manifest), ...(target && typeof target === 'object' ? scalarRows(target as Record<string, unknown>).map(([k, v]) => [`target ${k}`, v]) : [])]));
+  }
+  const profile = evidenceManifestSchema.shape.kernelProfile.safeParse(manifest?.['kernelProfile']);
+  if (profile.success && profile.data) {
+    const k = profile.data;
+    const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
+    body.push('<h2>Kernel CPU profile</h2>',
+      `<p>method <b>${escapeHtml(k.method)}</b> at ${k.hz} Hz over ${(k.durationMs / 1000).toFixed(1)} s: <b>${k.samples}</b> on-CPU samples, ${k.kernelSamples} in the kernel; ${escapeHtml(k.filter)}</p>`,
+      htmlTable(['share', 'samples', 'kernel function (innermost)'], k.top.map((f) => [pct(f.share), f.samples, { html: `<code>${escapeHtml(f.name)}</code>` }])),
+      `<p class="rw-muted">shares of the target's on-CPU samples: ${escapeHtml(Object.entries(k.shares).map(([n, v]) => `${n} ${pct(v)}`).join(' · '))}</p>`);
   }
   const flames: Array<{ box: string; svg: string; title: string }> = [];
   const parts = partFiles(root, manifest);
