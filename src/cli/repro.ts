@@ -172,7 +172,7 @@ export function registerRepro(program: Command): void {
     .addOption(textOption('--dir <path>', 'directory on a block-device file system for the files', 'a directory', '/var/tmp'))
     .option('--mglru <mode>', 'keep, on, off, or both (off then on; the original setting is restored)', 'keep')
     .option('--trace', 'also run the mmap-lock and memcg-reclaim traces (one bpftrace per leg); their figures join the verdict')
-    .addOption(textOption('--bpftrace <path>', 'the bpftrace binary for --trace', 'the bpftrace binary', 'bpftrace'))
+    .addOption(textOption('--bpftrace <path>', 'the bpftrace binary for --trace and for each leg\'s kernel CPU profile', 'the bpftrace binary', 'bpftrace'))
     .option('--no-doctor', "do not run the doctor on the run's cgroup (its verdict ends each live line)")
     .addOption(durationOption('--doctor-window <duration>', 'length of each doctor window, run back to back during the run', `${DOCTOR_WINDOW_MS / 1000}s`))
     .option('--json', 'print the report as JSON on stdout (the live view goes to stderr)')

@@ -9,6 +9,8 @@ import type { HostFacts } from '../detect/verdict.js';
 import { readKernelFileIfExists } from '../kernel/read.js';
 import { readLruGen } from '../kernel/sys/lru-gen.js';
 import { type TraceEvidence, traceEvidence } from '../trace/doctor-evidence.js';
+import { type KernelProfile, type ProfileMethod, profileTarget } from '../probe/kernel-profile.js';
+import { type KernelProfileSummary, summarizeKernelProfile } from '../probe/kernel-profile-summary.js';
 import { type CleanupResult, cleanupRun } from './cleanup.js';
 import { type DoctorLoop, type DoctorLoopResult, type DoctorSnapshot, startDoctorLoop } from './doctor-loop.js';
 import { type MglruLeg, type MglruMode, lruGenEnabledFile, planMglruLegs, runMglruLegs } from './mglru.js';
@@ -53,6 +55,12 @@ export interface ReproOptions {
   doctorWindowMs?: number | undefined;
   /** Run the memcg-reclaim + mmap-lock traces (one bpftrace) over each leg. Check the machine first (prepareTraceEnvironment). */
   trace?: { bpftrace: string } | undefined;
+  /**
+   * The kernel CPU profile of each leg's workload (bpftrace profile:hz, else /proc stacks; never perf, which
+   * reads the target's maps), over `durationMs` (default 5 s) of the second phase at `hz` (default 99).
+   * On unless `false`.
+   */
+  profile?: { durationMs?: number; hz?: number; bpftrace?: string; methods?: ProfileMethod[] } | false | undefined;
   /** Called once the cgroup exists and the workload runs in it (tests look at it then). */
   onStarted?: ((cg: ReproCgroup, pid: number, record: RunRecord) => void) | undefined;
 }
@@ -77,6 +85,8 @@ export interface LegResult {
   trace: (TraceEvidence & { attachedAtS: number | undefined }) | undefined;
   /** MGLRU (`/sys/kernel/mm/lru_gen/enabled`) as read while the leg ran; undefined without MGLRU. */
   mglruDuring: string | undefined;
+  /** The kernel CPU profile of the workload in the second phase (top functions, shares), or why there is none. */
+  profile: (KernelProfileSummary & { startedAtS: number | undefined }) | { unavailable: string } | undefined;
 }
 
 /** A whole run. */
@@ -147,6 +157,7 @@ async function runLeg(o: ReproOptions, bin: string, leg: MglruLeg, rec: RunRecor
   // The trace filters on the v2 id of the cgroup (hybrid hosts: the v2 twin); without one, on the workload's pid.
   const traceStop = new AbortController();
   const tracing = o.trace ? startTrace(o, cg, wl.pid, traceStop.signal, clock) : undefined;
+  const profiling = o.profile === false ? undefined : startProfile(o, wl.pid, traceStop.signal, clock);
   const mglruDuring = readMglruText(o.host);
   const seconds: Second[] = [];
   let prev: RawSample = monitor.sample(0, wl.latest());
@@ -186,12 +197,12 @@ async function runLeg(o: ReproOptions, bin: string, leg: MglruLeg, rec: RunRecor
   } catch (err) {
     // Never leave the doctor or bpftrace running past the leg, whatever failed.
     traceStop.abort();
-    await Promise.allSettled([doctor?.stop(), tracing]);
+    await Promise.allSettled([doctor?.stop(), tracing, profiling]);
     throw err;
   }
   // bpftrace prints its maps on SIGINT while the cgroup still exists; the doctor's window in flight is dropped.
   traceStop.abort();
-  const [doctorResult, trace] = await Promise.all([doctor?.stop(), tracing]);
+  const [doctorResult, trace, profiled] = await Promise.all([doctor?.stop(), tracing, profiling]);
   if (exit === undefined) {
     wl.kill('SIGKILL');
     // Members stuck in reclaim die faster once the limit is lifted; removal lifts it, kills, rmdirs.
@@ -210,7 +221,9 @@ async function runLeg(o: ReproOptions, bin: string, leg: MglruLeg, rec: RunRecor
   for (const f of fs.readdirSync(workDir)) if (f.startsWith('file.')) fs.rmSync(path.join(workDir, f), { force: true });
   return {
     mglru: leg.label, cgroupPath: cg.path, cgroupVersion: cg.version, swap: cg.swap, workloadPid: wl.pid, end, exit: ex, seconds,
-    verdict: decideVerdict(seconds, trace?.ran ? trace : undefined), doctor: doctorResult, trace, mglruDuring,
+    verdict: decideVerdict(seconds, trace?.ran ? trace : undefined, { host: hostFacts(o.host), profile: profiled && 'profile' in profiled ? profiled.profile : undefined }),
+    doctor: doctorResult, trace, mglruDuring,
+    profile: profiled === undefined ? undefined : 'profile' in profiled ? { ...summarizeKernelProfile(profiled.profile), startedAtS: profiled.startedAtS } : profiled,
   };
 }
 
@@ -228,6 +241,33 @@ async function startTrace(o: ReproOptions, cg: ReproCgroup, pid: number, stop: A
     return { ...ev, attachedAtS: ev.ran && ev.tracedMs > 0 ? Math.round((clock() - ev.tracedMs) / 100) / 10 : undefined };
   } catch (err) {
     return { ran: false, tracedMs: 0, memcgReclaim: undefined, mmapLock: undefined, unavailable: [`the trace failed: ${(err as Error)?.message ?? String(err)}`], attachedAtS: undefined };
+  }
+}
+
+/**
+ * When a leg's profile starts and how long it samples: late in the second phase (where a collapse shows),
+ * ending 1 s before --duration, and no longer than the second phase less 2 s (at least 1 s). Pure.
+ */
+export function profileWindow(p: Pick<ReproParams, 'delayMs' | 'durationMs'>, profileMs: number): { startMs: number; durationMs: number } {
+  const durationMs = Math.min(profileMs, Math.max(1000, p.durationMs - p.delayMs - 2000));
+  return { startMs: Math.max(p.delayMs + 1000, p.durationMs - durationMs - 1000), durationMs };
+}
+
+/** Profiles the workload once, late in the leg; never throws (a failure becomes `unavailable`). */
+async function startProfile(o: ReproOptions, pid: number, stop: AbortSignal, clock: () => number): Promise<{ profile: KernelProfile; startedAtS: number | undefined } | { unavailable: string }> {
+  const po = o.profile || {};
+  const w = profileWindow(o.params, po.durationMs ?? 5000);
+  await sleep(Math.max(0, w.startMs - clock()), stop);
+  if (stop.aborted) return { unavailable: 'the leg ended before its profile could start' };
+  let startedAtS: number | undefined;
+  try {
+    const profile = await profileTarget(o.host, { pids: [pid], cgroup: undefined, followCgroup: false, label: 'repro workload' }, {
+      durationMs: w.durationMs, hz: po.hz ?? 99, signal: stop, methods: po.methods ?? ['bpftrace', 'proc-stack'],
+      bpftrace: po.bpftrace ?? o.trace?.bpftrace ?? 'bpftrace', onStarted: () => (startedAtS = Math.round(clock() / 100) / 10),
+    });
+    return { profile, startedAtS };
+  } catch (err) {
+    return { unavailable: `the profile could not run: ${(err as Error)?.message ?? String(err)}` };
   }
 }
 

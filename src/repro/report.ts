@@ -3,6 +3,8 @@ import type { CleanupResult } from './cleanup.js';
 import { formatBytes } from '../units/bytes.js';
 import type { LegResult, ReproRun } from './orchestrator.js';
 import type { ReproParams, ScaleNote } from './params.js';
+import type { LivelockVariant } from '../detect/verdict.js';
+import { describeKernelProfile } from '../probe/kernel-profile-summary.js';
 import { VERDICT_THRESHOLDS, type ReproVerdictClass } from './verdict.js';
 import { formatLiveLine } from './live-view.js';
 
@@ -26,6 +28,8 @@ export interface ReproReport {
   scaled: ScaleNote[];
   /** The verdict of the run: the worst of its legs. */
   verdict: ReproVerdictClass;
+  /** The variant of the worst leg (the first of equals), undefined when no leg was judged with host facts. */
+  variant: LivelockVariant | undefined;
   legs: LegResult[];
   cleanup: CleanupResult;
   thresholds: typeof VERDICT_THRESHOLDS;
@@ -36,7 +40,8 @@ const RANK: Record<ReproVerdictClass, number> = { 'not affected': 0, degraded: 1
 /** Builds the report of a run. */
 export function buildReport(run: ReproRun, host: ReproHostFacts, preset: string, params: ReproParams, scaled: ScaleNote[]): ReproReport {
   const verdict = run.legs.reduce<ReproVerdictClass>((w, l) => (RANK[l.verdict.class] > RANK[w] ? l.verdict.class : w), 'not affected');
-  return { tool: 'reclaimwatch repro', runId: run.runId, host, preset, params, scaled, verdict, legs: run.legs, cleanup: run.cleanup, thresholds: VERDICT_THRESHOLDS };
+  const variant = run.legs.find((l) => l.verdict.class === verdict)?.verdict.variant?.variant;
+  return { tool: 'reclaimwatch repro', runId: run.runId, host, preset, params, scaled, verdict, variant, legs: run.legs, cleanup: run.cleanup, thresholds: VERDICT_THRESHOLDS };
 }
 
 const n0 = (x: number | undefined): string => (x === undefined ? 'n/a' : Math.round(x).toLocaleString('en-US'));
@@ -56,6 +61,7 @@ export function legSummary(l: LegResult): string[] {
     `  reclaim          ${n0(f.reclaimScanned)} pages scanned, ${n0(f.reclaimStolen)} reclaimed (${f.reclaimScope === 'host' ? 'host-wide: cgroup v1 has no per-cgroup scan counters' : 'in the cgroup'}), ${n0(f.refaults)} file refaults, ${n0(f.limitHits)} limit hits, OOM kills ${f.oomKills}`,
     `  silent seconds   ${f.silentSeconds} (seconds of the 2nd phase without a progress report from the workload)`,
     ...traceLines(l),
+    ...variantLines(l),
     ...doctorLines(l),
     ...(l.mglruDuring === undefined ? [] : [`  MGLRU during     lru_gen/enabled ${l.mglruDuring}`]),
   ];
@@ -75,6 +81,23 @@ function traceLines(l: LegResult): string[] {
   ];
 }
 
+function variantLines(l: LegResult): string[] {
+  const out: string[] = [];
+  const v = l.verdict.variant;
+  if (v) {
+    out.push(`  variant          ${v.variant}${v.borderline ? ' (borderline)' : ''}`);
+    for (const b of v.variant === 'unknown' ? v.missing : v.because) out.push(`                   - ${b}`);
+  }
+  const p = l.profile;
+  if (p === undefined) return out;
+  if ('unavailable' in p) return [...out, `  kernel profile   none: ${p.unavailable}`];
+  out.push(`  kernel profile   ${describeKernelProfile(p)}${p.startedAtS === undefined ? '' : `, from ${p.startedAtS.toFixed(1)} s`}`);
+  for (const f of p.fallbacks) out.push(`                   not ${f.method}: ${f.reason}`);
+  if (p.top.length) out.push(`                   top: ${p.top.slice(0, 5).map((f) => `${f.name} ${pc(f.share)}`).join(', ')}`);
+  out.push(`                   evict_folios ${pc(p.shares.evictFolios)}, spin lock in reclaim ${pc(p.shares.spinLockInReclaim)}, shrink_lruvec ${pc(p.shares.shrinkLruvec)}, lru_note_cost ${pc(p.shares.lruNoteCost)}, waiting for mmap_lock ${pc(p.shares.mmapLockWait)}`);
+  return out;
+}
+
 function doctorLines(l: LegResult): string[] {
   const d = l.doctor;
   if (!d) return [];
@@ -88,7 +111,7 @@ export function renderReportText(r: ReproReport): string {
   const p = r.params;
   const out = [
     `reclaimwatch repro report  run ${r.runId}`,
-    `verdict: ${r.verdict.toUpperCase()}`,
+    `verdict: ${r.verdict.toUpperCase()}${r.variant && r.verdict !== 'not affected' ? `  (variant ${r.variant})` : ''}`,
     '',
     `kernel   ${r.host.kernelRelease} (${r.host.kernelVersion})`,
     `host     ${r.host.cpus} CPUs, ${formatBytes(r.host.memTotalBytes)}, cgroups ${r.host.cgroupMode}, MGLRU ${r.host.mglru}`,

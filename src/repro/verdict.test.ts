@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { buildKernelProfile, type KernelProfile } from '../probe/kernel-profile.js';
 import { decideVerdict } from './verdict.js';
 import type { Second } from './second.js';
 
@@ -109,4 +110,35 @@ void test('decideVerdict() says first when the files sat in shared memory (tmpfs
   assert.match(v.reasons[0]!, /^NOT the page-cache test: 32\.0 MiB .* shared memory .* block-device file system/);
   const ok = decideVerdict(run([[900, 5000, 3], [900, 5000, 3]], { limitBytes: 40 * mib, shmemBytes: 1 * mib }));
   assert.doesNotMatch(ok.reasons.join(' '), /NOT the page-cache test/);
+});
+
+const EVICT = ['_raw_spin_unlock_irq', 'evict_folios', 'try_to_shrink_lruvec', 'shrink_one', 'shrink_many', 'lru_gen_shrink_node', 'shrink_node', 'do_try_to_free_pages', 'try_to_free_mem_cgroup_pages', 'try_charge_memcg'];
+const lruLockProfile = (): KernelProfile => buildKernelProfile({ method: 'bpftrace', hz: 99, durationMs: 5000, filter: 'pids 1', stacks: [
+  { frames: EVICT, count: 550 }, { frames: ['isolate_folios', ...EVICT.slice(1)], count: 290 }, { frames: ['filemap_map_pages', 'do_read_fault', 'handle_mm_fault'], count: 160 },
+] });
+const MGLRU_ON = { mglruPresent: true, mglruEnabled: true, kernelRelease: '6.1.0-test' };
+const collapse: Array<[number, number, number]> = [[900, 5000, 3], [800, 5000, 5], [50, 100, 20], [10, 10, 30], [0, 0, 40], [0, 0, 40]];
+
+void test('decideVerdict() names the lru-lock variant from an MGLRU host and a profile of evict_folios spinning, with the shares that decided it', () => {
+  const v = decideVerdict(run(collapse), undefined, { host: MGLRU_ON, profile: lruLockProfile() });
+  assert.equal(v.class, 'degraded');
+  assert.equal(v.variant?.variant, 'lru-lock');
+  assert.equal(v.variant?.figures.evictFoliosShare, 0.84);
+  assert.equal(v.variant?.figures.spinLockShare, 0.55);
+  assert.match(v.variant?.because.join(' ') ?? '', /84 % of the target's CPU samples are in evict_folios and 55 % spin on a lock inside reclaim/);
+  assert.match(v.variant?.because.join(' ') ?? '', /MGLRU is on \(6\.1\.0-test\)/);
+});
+
+void test('decideVerdict() never names lru-lock without MGLRU on, and names mmap-lock from a probe stall of >= STALL_MS', () => {
+  const noMglru = decideVerdict(run(collapse), undefined, { host: { ...MGLRU_ON, mglruEnabled: false }, profile: lruLockProfile() });
+  assert.equal(noMglru.variant?.variant, 'unknown');
+  assert.match(noMglru.variant.missing.join(' '), /MGLRU is off/);
+  const stalled = decideVerdict(run([[900, 5000, 3], [800, 5000, 1200], [50, 100, 2500], [10, 10, 8000], [0, 0, 10000], [0, 0, 10000]]), undefined, { host: { ...MGLRU_ON, mglruPresent: false, mglruEnabled: false } });
+  assert.equal(stalled.class, 'affected');
+  assert.equal(stalled.variant?.variant, 'mmap-lock');
+  assert.match(stalled.variant.because.join(' '), /cmdline took 10000 ms/);
+  // A probe between the doctor's 500 ms and repro's 1000 ms is no stall in repro's terms.
+  const slow = decideVerdict(run([[900, 5000, 3], [800, 5000, 700], [0, 0, 700]]), undefined, { host: MGLRU_ON });
+  assert.equal(slow.variant?.variant, 'unknown');
+  assert.equal(decideVerdict(run(collapse)).variant, undefined, 'no host facts: no variant');
 });

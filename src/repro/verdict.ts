@@ -22,6 +22,13 @@
 // affected     = COLLAPSED and STALL and no OOM kill.
 // degraded     = not affected, but STALL, or DROP, or COLLAPSED, or an OOM kill.
 // not affected = none of these.
+// VARIANT (which of the reference's two livelocks, with the evidence that decided it): the doctor's own
+// assessVariant (src/detect/variant.ts) over the leg's probes, its trace and its kernel CPU profile, with this
+// verdict's STALL_MS as the probe's stall threshold; computed when the host's MGLRU facts are given.
+import { DEFAULT_THRESHOLDS } from '../detect/thresholds.js';
+import { assessVariant } from '../detect/variant.js';
+import type { HostFacts, VariantAssessment } from '../detect/verdict.js';
+import type { KernelProfile } from '../probe/kernel-profile.js';
 import type { TraceEvidence } from '../trace/doctor-evidence.js';
 import type { Second } from './second.js';
 
@@ -96,6 +103,15 @@ export interface ReproVerdict {
   class: ReproVerdictClass;
   reasons: string[];
   figures: ReproVerdictFigures;
+  /** Which livelock (mmap-lock, lru-lock, unknown) and why; undefined when judged without the host's facts. */
+  variant?: VariantAssessment | undefined;
+}
+
+/** What the variant rests on beyond the seconds and the trace. */
+export interface ReproVariantInput {
+  host: HostFacts;
+  /** The leg's kernel CPU profile, when one ran. */
+  profile?: KernelProfile | undefined;
 }
 
 const median = (xs: number[]): number | undefined => {
@@ -118,7 +134,7 @@ const sum = (xs: Array<number | undefined>): number | undefined => {
 const pct = (r: number | undefined): string => (r === undefined ? 'n/a' : `${(r * 100).toFixed(r < 0.1 ? 1 : 0)} %`);
 
 /** Judges a run from its seconds and, with `--trace`, what the trace measured. */
-export function decideVerdict(seconds: readonly Second[], trace?: TraceEvidence): ReproVerdict {
+export function decideVerdict(seconds: readonly Second[], trace?: TraceEvidence, variantInput?: ReproVariantInput): ReproVerdict {
   const T = VERDICT_THRESHOLDS;
   // Before: phase `file`; when the files took so long that it hardly happened, the reading part of `prepare`.
   const reading = (ph: Second['phase']): Second[] => seconds.filter((s) => s.phase === ph && s.reported && (s.filePagesPerS ?? 0) > 0);
@@ -195,5 +211,15 @@ export function decideVerdict(seconds: readonly Second[], trace?: TraceEvidence)
     cls = 'not affected';
     reasons.push(`progress held (file threads at ${pct(fileRatio)} of before, worst ${pct(fileWorstRatio)}) and the mmap_lock probe stayed under ${T.STALL_MS} ms (worst ${worstProbeMs === undefined ? 'n/a' : `${worstProbeMs.toFixed(1)} ms`})${figures.traceMmapLockMaxHoldMs === undefined ? '' : `, as did traced holds (worst ${figures.traceMmapLockMaxHoldMs.toFixed(1)} ms)`}`);
   }
-  return { class: cls, reasons, figures };
+  const variant = variantInput ? decideReproVariant(figures, trace, variantInput) : undefined;
+  return { class: cls, reasons, figures, ...(variant ? { variant } : {}) };
+}
+
+/** The leg's variant from its figures, trace and profile (the doctor's rule; probe stall at STALL_MS). Pure. */
+export function decideReproVariant(f: ReproVerdictFigures, trace: TraceEvidence | undefined, v: ReproVariantInput): VariantAssessment {
+  const t = { ...DEFAULT_THRESHOLDS, mmapLockStallMs: VERDICT_THRESHOLDS.STALL_MS };
+  const probe = { probes: f.probes, timeouts: f.probeTimeouts, worstLatencyMs: f.worstProbeMs };
+  const probeStall = probe.timeouts > 0 || (probe.worstLatencyMs ?? 0) >= t.mmapLockStallMs;
+  const traceStall = trace?.ran === true && (trace.mmapLock?.holdsOver1s ?? 0) > 0;
+  return assessVariant({ host: v.host, probe, trace: trace?.ran ? trace : undefined, profile: v.profile }, t, { probe: probeStall, trace: traceStall });
 }

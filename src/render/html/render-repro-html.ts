@@ -57,6 +57,18 @@ export function renderReproHtml(r: ReproReport): string {
   r.legs.forEach((l, i) => {
     body.push(`<section><details open><summary><h2 style="display:inline">MGLRU ${escapeHtml(l.mglru)}: ${verdictBadge(l.verdict.class)}</h2> <span class="rw-muted">run ${escapeHtml(l.end)}, cgroup ${escapeHtml(l.cgroupPath)} (${l.cgroupVersion})</span></summary>`);
     body.push(`<ul class="rw-findings">${l.verdict.reasons.map((x) => `<li>${escapeHtml(x)}</li>`).join('')}</ul>`);
+    const v = l.verdict.variant;
+    if (v) {
+      body.push(`<p>livelock variant <b>${escapeHtml(v.variant)}</b>${v.borderline ? ' (borderline)' : ''}</p>`,
+        `<ul class="rw-findings">${(v.variant === 'unknown' ? v.missing : v.because).map((x) => `<li>${escapeHtml(x)}</li>`).join('')}</ul>`);
+    }
+    const pr = l.profile;
+    if (pr && 'unavailable' in pr) body.push(`<p class="rw-muted">kernel CPU profile: not taken (${escapeHtml(pr.unavailable)})</p>`);
+    else if (pr) {
+      const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
+      body.push(`<p>kernel CPU profile: ${escapeHtml(pr.method)} at ${pr.hz} Hz over ${(pr.durationMs / 1000).toFixed(1)} s${pr.startedAtS !== undefined ? ` from ${pr.startedAtS} s` : ''}, ${pr.samples} on-CPU samples (${pr.kernelSamples} in the kernel)</p>`,
+        htmlTable(['share', 'samples', 'kernel function (innermost)'], pr.top.map((f) => [pct(f.share), f.samples, { html: `<code>${escapeHtml(f.name)}</code>` }])));
+    }
     body.push(`<div class="rw-charts" data-chart="${i}"></div>`);
     body.push(`<h3>Figures</h3><pre>${escapeHtml(legSummary(l).slice(1).join('\n'))}</pre>`);
     body.push('</details></section>');
