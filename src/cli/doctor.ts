@@ -90,7 +90,11 @@ export function registerDoctor(program: Command): void {
         } else if (o.all) ids = store.listTargets().filter((m) => m.firstSeenWallMs <= at && (m.goneWallMs ?? Infinity) >= at - o.window).map((m) => m.id);
         else throw new UsageError('time travel judges a stored cgroup: give --cgroup PATH (as reclaimwatch history lists it), --container ID, --pod NAME or --all');
         if (ids.length === 0) throw new UsageError(`the store at ${o.store} has no such target: reclaimwatch history --store ${o.store} lists what it watched`);
+        // On a terminal, say what is being read (a large store takes a moment); the line is cleared before the report.
+        const tty = !o.json && process.stderr.isTTY;
+        if (tty) process.stderr.write(`reading ${ids.length} target${ids.length === 1 ? '' : 's'}' ${Math.round(o.window / 1000)} s before ${new Date(at).toISOString()} from ${o.store}…`);
         const rec = recordingFromStore(store, ids, at, o.window, readHostFacts(host), detectCgroupLayout(host).mode);
+        if (tty) process.stderr.write('\r\x1b[K');
         emit(assessRecording(rec, thresholds), o, rec);
       } finally {
         store.close();

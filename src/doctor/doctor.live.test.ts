@@ -98,7 +98,8 @@ test('threads re-reading mmapped files several times the limit, with anonymous f
   assert.ok(codes.includes('memory-at-limit'), codes.join(','));
   const mem = r.metrics['memory'] as { usageRatio: number; limitHitsPerSec: number };
   assert.ok(mem.usageRatio > 0.9 && mem.limitHitsPerSec > 0);
-  assert.ok(r.stacks.groups.some((g) => g.tags.inReclaim && g.frames.includes('try_charge_memcg')), 'kernel stacks show memcg reclaim');
+  const seen = r.stacks.groups.slice(0, 8).map((g) => `${g.count}× [${g.states.join(',')}] ${g.frames.slice(0, 12).join(' ← ')}`).join('\n    ');
+  assert.ok(r.stacks.groups.some((g) => g.tags.inReclaim && g.frames.includes('try_charge_memcg')), `kernel stacks show memcg reclaim; seen:\n    ${seen}`);
   assert.ok(r.probes.some((p) => p.latencyMs > 0));
   if (!TRACE) return;
   // doctor --trace: bpftrace saw the memcg reclaims of this cgroup.

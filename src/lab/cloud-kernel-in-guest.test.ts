@@ -2,28 +2,16 @@
 // (virtio-blk) and runs reclaimwatch from it: `host --json` there sees the cloud kernel and its exposure.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { cannotRunHere } from '../test-support/live.js';
-import { resolveGuestKernel } from './guest-kernel.js';
+import { CHECKOUT_ROOT, guestKernelForTest } from '../test-support/guest-test.js';
 import { DEFAULT_LAB_CACHE, runInGuest } from './run-in-guest.js';
 
 const KERNEL = process.env['RECLAIMWATCH_LAB_CLOUD_KERNEL'] ?? 'linux-image-6.1.0-50-cloud-amd64';
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const root = CHECKOUT_ROOT;
 
 test('a kernel without 9p (Debian cloud) boots from a disk image of the host\'s files and runs host --json', { timeout: 600_000 }, async (t) => {
-  if (process.getuid?.() !== 0) return void cannotRunHere(t, 'needs root');
-  if (spawnSync('qemu-system-x86_64', ['--version']).error) return void cannotRunHere(t, 'qemu-system-x86_64 is not installed');
-  if (spawnSync('mkfs.ext4', ['-V']).error) return void cannotRunHere(t, 'mkfs.ext4 is not installed');
-  if (!fs.existsSync(path.join(root, 'dist/cli/main.js'))) return void cannotRunHere(t, 'dist/ is not built (npm run build)');
-  let kernel;
-  try {
-    kernel = await resolveGuestKernel(KERNEL, { cacheDir: DEFAULT_LAB_CACHE });
-  } catch (err) {
-    return void cannotRunHere(t, `cannot fetch ${KERNEL}: ${(err as Error).message}`);
-  }
+  const kernel = await guestKernelForTest(t, KERNEL, [{ program: 'mkfs.ext4', versionArg: '-V', hint: 'mkfs.ext4 is not installed' }]);
+  if (!kernel) return;
   const progress: string[] = [];
   const r = await runInGuest({
     kernel, cgroup: 'v2', mglru: 'on', cpus: 1, memoryBytes: 1 << 30, accel: 'auto', cacheDir: DEFAULT_LAB_CACHE, timeoutMs: 480_000,

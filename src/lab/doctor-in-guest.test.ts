@@ -4,32 +4,19 @@
 // `host --json` must report the v2 memory controller and MGLRU on.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { cannotRunHere } from '../test-support/live.js';
-import { resolveGuestKernel } from './guest-kernel.js';
+import { CHECKOUT_ROOT, guestKernelForTest } from '../test-support/guest-test.js';
 import { DEFAULT_LAB_CACHE, runInGuest } from './run-in-guest.js';
 
 const KERNEL = process.env['RECLAIMWATCH_LAB_KERNEL'] ?? 'linux-image-6.1.0-50-amd64';
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const root = CHECKOUT_ROOT;
 
 test('doctor live scenarios pass in a cgroup v2 + MGLRU guest, and host --json sees both', { timeout: 900_000 }, async (t) => {
-  if (process.getuid?.() !== 0) return void cannotRunHere(t, 'needs root');
-  if (spawnSync('qemu-system-x86_64', ['--version']).error) return void cannotRunHere(t, 'qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)');
-  if (!fs.existsSync(path.join(root, 'dist/cli/main.js'))) return void cannotRunHere(t, 'dist/ is not built (npm run build)');
   // The guest runs the tests as compiled by `npm run typecheck` (dist-tests/), not through tsx: tsx lexes ES
   // modules with a WebAssembly parser, which crashed under the guest's software CPU emulation (a wasm
   // "memory access out of bounds" in es-module-lexer, once in six full CI runs), while plain JS runs the same code.
   const compiled = 'dist-tests/doctor/doctor.live.test.js';
-  if (!fs.existsSync(path.join(root, compiled))) return void cannotRunHere(t, `${compiled} is not built (npm run typecheck; npm test does it)`);
-  let kernel;
-  try {
-    kernel = await resolveGuestKernel(KERNEL, { cacheDir: DEFAULT_LAB_CACHE });
-  } catch (err) {
-    return void cannotRunHere(t, `cannot fetch ${KERNEL}: ${(err as Error).message}`);
-  }
+  const kernel = await guestKernelForTest(t, KERNEL, [{ file: compiled, hint: `${compiled} is not built (npm run typecheck; npm test does it)` }]);
+  if (!kernel) return;
   const script = [
     `cd ${root}`,
     `${process.execPath} dist/cli/main.js host --json > /tmp/host.json || exit 90`,

@@ -35,3 +35,10 @@ test('parseCellVerdict() reads the variant: top level, in the verdict, or of the
   assert.equal(parseCellVerdict('{"targets":[{"verdict":"thrashing","variant":{"variant":"unknown","missing":[]}}],"verdict":"x"}').variant, 'unknown');
   assert.equal(parseCellVerdict('{"verdict":"affected"}').variant, undefined);
 });
+
+test('parseCellVerdict() reads a repro leg\'s variant and its profile shares (legs[0].verdict.variant)', () => {
+  const doc = { tool: 'reclaimwatch repro', verdict: 'degraded', variant: 'lru-lock', legs: [{ verdict: { class: 'degraded', figures: { fileRatio: 0.05 }, variant: { variant: 'lru-lock', because: [], missing: [], borderline: false, figures: { evictFoliosShare: 0.84, spinLockShare: 0.67, profileMethod: 'bpftrace' } } } }] };
+  const v = parseCellVerdict(JSON.stringify(doc));
+  assert.equal(v.variant, 'lru-lock');
+  assert.deepEqual(v.figures, { fileRatio: 0.05, evictFoliosShare: 0.84, spinLockShare: 0.67 });
+});

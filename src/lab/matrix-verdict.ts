@@ -66,7 +66,9 @@ export function parseCellVerdict(stdout: string): CellVerdict {
   const leg = legs[0];
   const legVerdict = leg ? leg['verdict'] : undefined;
   const verdict = verdictWord(doc['verdict']) ?? verdictWord(legVerdict);
-  const figures = { ...numbers(doc['figures']), ...numbers(isObj(doc['verdict']) ? doc['verdict']['figures'] : undefined), ...numbers(isObj(legVerdict) ? legVerdict['figures'] : undefined) };
+  const figures = { ...numbers(doc['figures']), ...numbers(isObj(doc['verdict']) ? doc['verdict']['figures'] : undefined), ...numbers(isObj(legVerdict) ? legVerdict['figures'] : undefined),
+    // repro's legs: the variant's deciding figures (profile shares) beside the verdict's.
+    ...numbers(isObj(legVerdict) && isObj(legVerdict['variant']) ? legVerdict['variant']['figures'] : undefined) };
   const targets = Array.isArray(doc['targets']) ? (doc['targets'] as unknown[]).filter(isObj) : [];
   const variant = variantWord(doc['variant']) ?? variantWord(isObj(doc['verdict']) ? doc['verdict']['variant'] : undefined) ?? variantWord(leg?.['variant']) ?? variantWord(isObj(legVerdict) ? legVerdict['variant'] : undefined) ?? variantWord(targets[0]?.['variant']);
   return { verdict, figures, why: verdict === undefined ? 'the JSON document has no "verdict" field' : undefined, variant };

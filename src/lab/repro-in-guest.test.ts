@@ -4,16 +4,11 @@
 // cgroup v2 path (memory.max, memory.swap.max, cpu.max, memory.events, memory.stat pgscan) run live.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { cannotRunHere } from '../test-support/live.js';
-import { resolveGuestKernel } from './guest-kernel.js';
+import { CHECKOUT_ROOT, guestKernelForTest } from '../test-support/guest-test.js';
 import { DEFAULT_LAB_CACHE, runInGuest } from './run-in-guest.js';
 
 const KERNEL = process.env['RECLAIMWATCH_LAB_KERNEL'] ?? 'linux-image-6.1.0-50-amd64';
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const root = CHECKOUT_ROOT;
 const MARK = '@@LRU_GEN_AFTER@@';
 
 /** The part of the repro JSON this test reads. */
@@ -34,16 +29,8 @@ interface ReproJson {
 }
 
 test('repro --mglru both in a cgroup v2 guest: MGLRU off then on, a verdict per leg, the original setting restored', { timeout: 420_000 }, async (t) => {
-  if (process.getuid?.() !== 0) return void cannotRunHere(t, 'needs root');
-  if (spawnSync('qemu-system-x86_64', ['--version']).error) return void cannotRunHere(t, 'qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)');
-  if (!fs.existsSync(path.join(root, 'dist/cli/main.js'))) return void cannotRunHere(t, 'dist/ is not built (npm run build)');
-  if (!fs.existsSync(path.join(root, 'build/Release/repro_workload'))) return void cannotRunHere(t, 'the repro workload is not built (npm run build with a C compiler)');
-  let kernel;
-  try {
-    kernel = await resolveGuestKernel(KERNEL, { cacheDir: DEFAULT_LAB_CACHE });
-  } catch (err) {
-    return void cannotRunHere(t, `cannot fetch ${KERNEL}: ${(err as Error).message}`);
-  }
+  const kernel = await guestKernelForTest(t, KERNEL, [{ file: 'build/Release/repro_workload', hint: 'the repro workload is not built (npm run build with a C compiler)' }]);
+  if (!kernel) return;
   // The small preset's threads, files and limit; under TCG (10-50x slower than hardware, and the doctor's windows
   // share the 2 vCPUs) writing the files alone can take 4 s, so the memory threads start after 8 s, 14 s a leg.
   const repro = `${process.execPath} dist/cli/main.js repro --preset small --delay 8s --duration 14s --mglru both --json --state-dir /tmp/rw-repro-state`;
