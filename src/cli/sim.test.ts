@@ -37,6 +37,23 @@ void test('sim --json gives the whole result, and --svg writes the chart', async
   }
 });
 
+void test('sim --reclaim-under-mmap-lock overrides the LRU\'s default (two-list: held, MGLRU: released), and the report says which', async () => {
+  const byLru = await runCli(['sim', '--preset', 'small', '--lru', 'mglru', '--duration', '15s', '--json']);
+  assert.equal(byLru.code, 0, byLru.stderr);
+  assert.equal((JSON.parse(byLru.stdout) as { mmapLockDuringReclaim: string }).mmapLockDuringReclaim, 'released');
+  const held = await runCli(['sim', '--preset', 'small', '--lru', 'mglru', '--duration', '15s', '--reclaim-under-mmap-lock', '1', '--json']);
+  assert.equal(held.code, 0, held.stderr);
+  const j = JSON.parse(held.stdout) as { mmapLockDuringReclaim: string; params: { reclaimUnderMmapLock: number } };
+  assert.equal(j.mmapLockDuringReclaim, 'held');
+  assert.equal(j.params.reclaimUnderMmapLock, 1);
+  const text = await runCli(['sim', '--preset', 'small', '--lru', 'classic', '--duration', '15s', '--reclaim-under-mmap-lock', '0']);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /two-list \(classic\) LRU, .*reclaim with mmap_lock released first/);
+  const bad = await runCli(['sim', '--preset', 'small', '--reclaim-under-mmap-lock', '2']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /reclaimUnderMmapLock: 2: give 1/);
+});
+
 void test('sim refuses bad input with exit 2 and says what to give, before any work', async () => {
   const cpus = await runCli(['sim', '--preset', 'small', '--cpus', '0']);
   assert.equal(cpus.code, 2);

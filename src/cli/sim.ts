@@ -28,7 +28,7 @@ export function paramFlag(name: NumericParam): string {
 export function parseParamValue(name: NumericParam, text: string, what: string): number {
   const unit = PARAM_UNITS[name];
   const t = text.trim();
-  if (unit === 'bytes') return parseBytes(t, what, { allowZero: name === 'otherBytes' });
+  if (unit === 'bytes') return parseBytes(t, what, { allowZero: name === 'otherBytes' || name === 'coldFileBytes' });
   if (unit === 'ms') return t === '0' ? 0 : parseDurationMs(t, what);
   const n = /^\d+(?:\.\d+)?$/.test(t) ? Number(t) : NaN;
   if (!Number.isFinite(n)) throw new UsageError(`bad ${what} ${JSON.stringify(text)}: give a number such as ${unit === 'us' ? '3.38 (microseconds)' : '1000'}`);

@@ -30,6 +30,19 @@
 //   frees nothing, then the OOM killer kills the process (all its threads) and the run ends.
 // - "The thread that holds the mmap_lock may release the CPU by calling __cond_resched()": a reclaimer whose
 //   slice is used up yields and goes behind every runnable thread, still holding mmap_lock.
+// - Other kernel work (a fault that does not reclaim, mmap, munmap) has no cond_resched(): with kernelPreempt 0
+//   (CONFIG_PREEMPT_VOLUNTARY; the reference's hold shows "number of preemptions: 0") it finishes past the end
+//   of the slice; with 1 (CONFIG_PREEMPT) it is preempted there and keeps mmap_lock until its next turn, so
+//   readers and writers pile up behind it and are then woken in batches (many reclaimers at once).
+// - reclaimUnderMmapLock (sim-params.ts; default held for the two-list LRU, released for MGLRU): held is the
+//   above. Released is the reference's first difference of a healthy kernel: "mmap_lock is released before the
+//   new kernel starts reclaiming pages." A charge that would pass the limit ends the fault's read hold first
+//   (a writer waiting behind it gets in; new readers, ps among them, are not queued behind a reclaimer), then
+//   reclaims and charges without the lock: a file fault's readahead puts its pages in the page cache, an
+//   anonymous fault's page is allocated. Then the fault is retried (VM_FAULT_RETRY): mmap_lock for reading again,
+//   minorFaultUs to find the page in place and map it (the readahead window's resident pages). Reclaimers no
+//   longer queue behind one another on mmap_lock, so many reclaim at once even under CONFIG_PREEMPT_VOLUNTARY and
+//   contend for lru_lock instead (the reference's second bug, "_raw_spin_unlock_irq" in evict_folios).
 import { MmapLock } from './mmap-lock.js';
 import { Mglru } from './mglru/mglru.js';
 import { TwoListLru } from './lru/two-list.js';
@@ -38,7 +51,7 @@ import { PageLists } from './page-lists.js';
 import { Prng } from './prng.js';
 import { type HoldCounters, type PageWorld, type ReclaimJob, type ReclaimPolicy, emptyCounters } from './reclaim-policy.js';
 import { NO_THREAD, Scheduler } from './scheduler.js';
-import { PAGE_BYTES, type SimParams } from './sim-params.js';
+import { PAGE_BYTES, type SimParams, reclaimHoldsMmapLock } from './sim-params.js';
 
 // kind 0 is the main thread (the one that starts the others)
 const KIND_FILE = 1;
@@ -60,6 +73,8 @@ const M_SPAWN = 5;
 const M_REMAP = 6;
 const M_DONTNEED = 7;
 const M_MINOR = 8;
+/** A fault retried after reclaim without mmap_lock: the lock taken again, the charged page(s) mapped. */
+const M_RETRY = 9;
 
 /** One finished (or, at the end, still open) mmap_lock read hold. */
 export interface HoldRecord {
@@ -75,6 +90,13 @@ export interface HoldRecord {
 export interface SecondStats {
   filePages: Float64Array;
   memoryPages: Float64Array;
+  /**
+   * Faults served: file (major, and minor with fault-around) and anonymous. The reference's "none of the values
+   * were changing besides inactive_file and active_file" (memory.stat: no page brought in) and "only 90 [page
+   * faults] in 10 seconds" (perf stat) are this figure collapsing while reads of mapped pages go on.
+   */
+  fileFaults: Float64Array;
+  memoryFaults: Float64Array;
   userUs: Float64Array;
   sysUs: Float64Array;
   spinUs: Float64Array;
@@ -89,6 +111,8 @@ export interface SecondStats {
   runnable: Float64Array;
   /** Threads waiting for mmap_lock at the end of the second. */
   lockWaiters: Float64Array;
+  /** Threads inside a reclaim call at the end of the second. */
+  reclaimers: Float64Array;
 }
 
 /** What the engine hands back. */
@@ -133,6 +157,10 @@ class Engine implements PageWorld {
   readonly scans: Uint8Array;
   readonly filePages: number;
   readonly pagesPerFile: number;
+  /** File pages of the file threads (0..threadFilePages-1); the program's cold pages follow, up to filePages. */
+  private readonly threadFilePages: number;
+  /** Accessed bit of each cold page (the program's own binary and libraries): set by its start-up fault only. */
+  private readonly coldYoung: Uint8Array;
   private readonly anonPerThread: number;
   private readonly anonBase: number;
   private readonly limitPages: number;
@@ -140,6 +168,8 @@ class Engine implements PageWorld {
   private maxUsage: number;
   private readonly clearMark: Float64Array;
   private readonly policy: ReclaimPolicy;
+  /** reclaimUnderMmapLock resolved: a fault's reclaim keeps its read hold (true) or drops it first. */
+  private readonly reclaimHeld: boolean;
   private readonly mglru: Mglru | undefined;
   private readonly sched: Scheduler;
   private readonly lock = new MmapLock();
@@ -205,7 +235,9 @@ class Engine implements PageWorld {
 
   constructor(private readonly p: SimParams) {
     this.pagesPerFile = p.fileThreads > 0 ? Math.max(1, Math.floor(p.fileBytes / PAGE_BYTES / p.fileThreads)) : 0;
-    this.filePages = this.pagesPerFile * p.fileThreads;
+    this.threadFilePages = this.pagesPerFile * p.fileThreads;
+    const cold = Math.floor(p.coldFileBytes / PAGE_BYTES);
+    this.filePages = this.threadFilePages + cold;
     this.anonPerThread = p.memoryThreads > 0 ? Math.max(1, Math.floor(p.memoryBytes / PAGE_BYTES / p.memoryThreads)) : 0;
     this.anonBase = this.filePages;
     const pages = this.filePages + this.anonPerThread * p.memoryThreads;
@@ -223,6 +255,7 @@ class Engine implements PageWorld {
       this.mglru = undefined;
       this.policy = new TwoListLru(this, { scanUs: p.scanUs, lruLockUs: p.lruLockUs });
     }
+    this.reclaimHeld = reclaimHoldsMmapLock(p);
     this.nThreads = 1 + p.fileThreads + p.memoryThreads;
     const n = this.nThreads;
     this.sched = new Scheduler(n, p.cpus, p.sliceUs);
@@ -241,7 +274,7 @@ class Engine implements PageWorld {
     this.faultMajor = new Uint8Array(n);
     this.faulted = new Int32Array(n);
     this.epoch = new Int32Array(n).fill(1);
-    this.pageEpoch = new Int32Array(this.filePages);
+    this.pageEpoch = new Int32Array(this.threadFilePages);
     this.mappedCount = new Int32Array(n);
     this.passStart = new Float64Array(n);
     this.pos = new Int32Array(n);
@@ -260,7 +293,14 @@ class Engine implements PageWorld {
     this.jobs = new Array<ReclaimJob | undefined>(n).fill(undefined);
     this.nSec = Math.ceil(p.durationMs / 1000);
     const f = (): Float64Array => new Float64Array(this.nSec);
-    this.sec = { filePages: f(), memoryPages: f(), userUs: f(), sysUs: f(), spinUs: f(), scanned: f(), reclaimed: f(), usagePages: f(), maxHoldUs: f(), probeWaitUs: f(), runnable: f(), lockWaiters: f() };
+    // The program's cold file pages: faulted in at start-up, before any file thread runs, so they are the oldest
+    // on the file LRU ("the page is brought to the inactive list by the initial pagefault with the set accessed
+    // bit"), and never touched again.
+    this.coldYoung = new Uint8Array(cold).fill(1);
+    for (let i = 0; i < cold; i++) this.policy.addFile(this.threadFilePages + i);
+    this.usage += cold;
+    this.maxUsage = this.usage;
+    this.sec = { filePages: f(), memoryPages: f(), fileFaults: f(), memoryFaults: f(), userUs: f(), sysUs: f(), spinUs: f(), scanned: f(), reclaimed: f(), usagePages: f(), maxHoldUs: f(), probeWaitUs: f(), runnable: f(), lockWaiters: f(), reclaimers: f() };
   }
 
   // ---- PageWorld ----
@@ -269,6 +309,7 @@ class Engine implements PageWorld {
   }
 
   young(page: number): boolean {
+    if (page >= this.threadFilePages) return this.coldYoung[page - this.threadFilePages] === 1;
     const F = this.pagesPerFile;
     const owner = 1 + Math.floor(page / F);
     if (this.pageEpoch[page] !== this.epoch[owner]) return false; // not mapped: no PTE, no accessed bit
@@ -278,10 +319,24 @@ class Engine implements PageWorld {
   }
 
   clearYoung(page: number): void {
+    if (page >= this.threadFilePages) {
+      this.coldYoung[page - this.threadFilePages] = 0;
+      return;
+    }
     this.clearMark[page] = this.prog[1 + Math.floor(page / this.pagesPerFile)]!;
   }
 
   evict(page: number): void {
+    if (page >= this.threadFilePages) {
+      // a cold page of the program: mapped since start-up, so the two-scan rule holds for it too
+      if (this.p.lru === 'classic' && this.scans[page]! < 2) this.reclaimedBeforeTwoScans++;
+      this.lists.remove(page);
+      this.flags[page] = 0;
+      this.usage--;
+      this.sec.reclaimed[this.secOf(this.nowUs)]!++;
+      this.pagesReclaimed++;
+      return;
+    }
     const owner = 1 + Math.floor(page / this.pagesPerFile);
     // the two-scan rule is about pages "brought to the inactive list by the initial pagefault with the set
     // accessed bit": a page unmapped since (repro's remap) has no accessed bit and may go at its first scan
@@ -307,6 +362,59 @@ class Engine implements PageWorld {
     rho = Math.min(0.95, rho);
     this.sliceLockHoldUs += holdUs;
     return (holdUs * rho) / (1 - rho);
+  }
+
+  mmapReadTrylock(): boolean {
+    return this.lock.readTrylockWould();
+  }
+
+  walked = 0;
+
+  ageWalk(from: number, maxPages: number, genOf: Int32Array, gen: number): number {
+    const listOf = this.lists.listOf;
+    const end = this.filePages;
+    const T = this.threadFilePages;
+    const F = this.pagesPerFile;
+    const pageEpoch = this.pageEpoch;
+    const clearMark = this.clearMark;
+    let p = from;
+    let walked = 0;
+    while (p < end && walked < maxPages) {
+      if (p >= T) {
+        // the program's cold pages
+        if (listOf[p] !== 0) {
+          walked++;
+          if (this.coldYoung[p - T] === 1) {
+            this.coldYoung[p - T] = 0;
+            genOf[p] = gen;
+          }
+        }
+        p++;
+        continue;
+      }
+      const owner = 1 + Math.floor(p / F);
+      const base = (owner - 1) * F;
+      const ep = this.epoch[owner]!;
+      const pos = this.pos[owner]!;
+      const passStart = this.passStart[owner]!;
+      const prevLen = this.prevLen[owner]!;
+      const prevStart = this.prevStart[owner]!;
+      const prog = this.prog[owner]!;
+      const stop = base + F;
+      for (; p < stop && walked < maxPages; p++) {
+        if (listOf[p] === 0) continue;
+        walked++;
+        if (pageEpoch[p] !== ep) continue; // not mapped: no PTE, no accessed bit
+        const k = p - base;
+        const last = pos > k ? passStart + k : k < prevLen ? prevStart + k : -Infinity;
+        if (last >= clearMark[p]!) {
+          clearMark[p] = prog;
+          genOf[p] = gen;
+        }
+      }
+    }
+    this.walked = walked;
+    return p;
   }
 
   // ---- helpers ----
@@ -352,7 +460,7 @@ class Engine implements PageWorld {
     this.holdStart[t] = at;
     const c = this.counters[t]!;
     c.contextSwitches = c.condResched = c.shrinkLruvec = c.shrinkList = c.nrDeactivated = c.nrScanned = c.nrReclaimed = 0;
-    c.nrActivate0 = c.nrActivate1 = c.nrRefKeep = c.ptesWalked = c.agingWalks = c.spinUs = c.runtimeUs = 0;
+    c.nrActivate0 = c.nrActivate1 = c.nrRefKeep = c.ptesWalked = c.agingWalks = c.walksSkipped = c.spinUs = c.runtimeUs = 0;
     this.holders.add(t);
   }
 
@@ -420,7 +528,7 @@ class Engine implements PageWorld {
   private newJob(t: number): ReclaimJob {
     const job: ReclaimJob = {
       tid: t, target: Math.max(this.chargeN[t]!, SWAP_CLUSTER_MAX), reclaimed: 0, priority: 0, nrInactive: 0, nrActive: 0,
-      mayDeactivate: false, forceDeactivate: false, skippedDeactivate: false, walking: false, walkCursor: 0, done: false, waitAging: false,
+      mayDeactivate: false, forceDeactivate: false, skippedDeactivate: false, walking: false, walkCursor: 0, seqAtPriority: 0, done: false, waitAging: false,
       counters: this.counters[t]!,
     };
     this.policy.start(job);
@@ -454,8 +562,8 @@ class Engine implements PageWorld {
     this.mappedCount[t]!++;
   }
 
-  /** Major fault: brings the readahead window's missing pages in and maps them. */
-  private mapFilePages(t: number, k: number): void {
+  /** Major fault: brings the readahead window's missing pages in and maps them (or, map false, only brings them in). */
+  private mapFilePages(t: number, k: number, map = true): void {
     const F = this.pagesPerFile;
     const base = (t - 1) * F;
     const end = Math.min(F, k + this.p.readaheadPages);
@@ -466,7 +574,19 @@ class Engine implements PageWorld {
       this.scans[pg] = 0;
       this.policy.addFile(pg);
       this.nonResident[t]!--;
-      this.mapPage(t, pg);
+      if (map) this.mapPage(t, pg);
+    }
+  }
+
+  /** A retried fault: maps the resident, unmapped pages of the readahead window at offset k. */
+  private mapWindow(t: number, k: number): void {
+    const F = this.pagesPerFile;
+    const base = (t - 1) * F;
+    const end = Math.min(F, k + this.p.readaheadPages);
+    const ep = this.epoch[t]!;
+    for (let i = k; i < end; i++) {
+      const pg = base + i;
+      if (this.lists.listOf[pg] !== 0 && this.pageEpoch[pg] !== ep) this.mapPage(t, pg);
     }
   }
 
@@ -539,6 +659,9 @@ class Engine implements PageWorld {
       if (open > this.sec.maxHoldUs[k]!) this.sec.maxHoldUs[k] = open;
       this.sec.runnable[k] = this.sched.queued + this.sched.cpus; // approximately: the queue plus the CPUs running
       this.sec.lockWaiters[k] = this.lock.waiters;
+      let inReclaim = 0;
+      for (let t = 0; t < this.nThreads; t++) if (this.mode[t] === M_RECLAIM) inReclaim++;
+      this.sec.reclaimers[k] = inReclaim;
     }
     this.nextSecond += 1_000_000;
   }
@@ -652,7 +775,11 @@ class Engine implements PageWorld {
         continue;
       }
       if (mode !== M_CHARGE && mode !== M_RECLAIM) {
-        const w = Math.min(this.workLeft[t]!, limit - at);
+        // Kernel work without a cond_resched() (a fault, mmap, munmap, a thread's start): under CONFIG_PREEMPT
+        // (kernelPreempt 1) the tick preempts it at the end of the slice, lock held, and it waits for its next
+        // turn; under CONFIG_PREEMPT_VOLUNTARY (0: "The thread was never preempted involuntarily", "number of
+        // preemptions: 0" in the reference's hold table) it runs to its end and yields on the way out.
+        const w = p.kernelPreempt ? Math.min(this.workLeft[t]!, limit - at) : this.workLeft[t]!;
         at += w;
         this.workLeft[t]! -= w;
         this.sec.sysUs[sec]! += w;
@@ -665,7 +792,14 @@ class Engine implements PageWorld {
         }
         this.mode[t] = M_USER;
         if (mode === M_MINOR) {
+          this.sec.fileFaults[this.secOf(at)]!++;
           this.faultAround(t, this.faultAt[t]!);
+          this.releaseRead(t, at);
+        } else if (mode === M_RETRY) {
+          if (this.kind[t] === KIND_FILE) {
+            this.mapWindow(t, this.faultAt[t]!);
+            this.sec.fileFaults[this.secOf(at)]!++;
+          } else this.sec.memoryFaults[this.secOf(at)]!++;
           this.releaseRead(t, at);
         } else if (mode === M_DONTNEED) {
           this.dropAnon(t);
@@ -692,16 +826,30 @@ class Engine implements PageWorld {
         if (this.usage + n <= this.limitPages) {
           this.usage += n;
           if (this.usage > this.maxUsage) this.maxUsage = this.usage;
-          if (file) this.mapFilePages(t, this.faultAt[t]!);
-          else {
+          const locked = this.holding[t] === 1;
+          if (file) {
+            this.mapFilePages(t, this.faultAt[t]!, locked);
+            if (locked) this.sec.fileFaults[this.secOf(at)]!++;
+          } else {
+            if (locked) this.sec.memoryFaults[this.secOf(at)]!++;
             const pg = this.anonBase + (t - 1 - p.fileThreads) * this.anonPerThread + this.faulted[t]!;
             this.faulted[t]!++;
             this.policy.addAnon(pg);
           }
-          this.mode[t] = M_USER;
-          this.releaseRead(t, at);
+          if (locked) {
+            this.mode[t] = M_USER;
+            this.releaseRead(t, at);
+            continue;
+          }
+          // charged after reclaim without mmap_lock: retry the fault (VM_FAULT_RETRY), the lock taken again
+          this.mode[t] = M_RETRY;
+          this.workLeft[t] = p.minorFaultUs;
+          if (!this.requestRead(t, at)) return at;
           continue;
         }
+        // the fix of the reference's first difference: "mmap_lock is released before the new kernel starts
+        // reclaiming pages"
+        if (!this.reclaimHeld && this.holding[t]) this.releaseRead(t, at);
         this.jobs[t] = this.newJob(t);
         this.reclaimStart[t] = at;
         this.mode[t] = M_RECLAIM;
@@ -772,8 +920,8 @@ class Engine implements PageWorld {
     let nonRes = 0;
     for (let t = 1; t <= this.p.fileThreads; t++) nonRes += this.nonResident[t]!;
     let fileResident = 0;
-    for (let pg = 0; pg < this.filePages; pg++) if (this.lists.listOf[pg] !== 0) fileResident++;
-    if (fileResident + nonRes !== this.filePages) problems.push(`file pages not conserved: ${fileResident} resident + ${nonRes} not resident != ${this.filePages}`);
+    for (let pg = 0; pg < this.threadFilePages; pg++) if (this.lists.listOf[pg] !== 0) fileResident++;
+    if (fileResident + nonRes !== this.threadFilePages) problems.push(`file pages not conserved: ${fileResident} resident + ${nonRes} not resident != ${this.threadFilePages}`);
     if (this.reclaimedBeforeTwoScans > 0) problems.push(`${this.reclaimedBeforeTwoScans} pages reclaimed before their second scan`);
     void S_NEW;
     return {

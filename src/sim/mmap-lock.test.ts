@@ -9,11 +9,13 @@ void test('a new reader waits behind a waiting writer, and the writer behind the
   assert.equal(l.write(2), false, 'the writer waits for the reader');
   assert.equal(l.read(3), false, 'a new reader queues behind the waiting writer');
   assert.equal(l.tryRead(), false, 'down_read_trylock fails while anyone waits');
+  assert.equal(l.readTrylockWould(), false, 'and so does the check MGLRU\'s walk_mm makes');
   assert.deepEqual(l.releaseRead(), [2]);
   assert.equal(l.writer, 2);
   assert.deepEqual(l.releaseWrite(), [3]);
   assert.equal(l.readers, 1);
   assert.equal(l.writer, NO_THREAD);
+  assert.equal(l.readTrylockWould(), true, 'readers alone, nobody waiting: the trylock would succeed');
 });
 
 void test('readers share the lock, and a reader at the front wakes the queued readers even behind a writer', () => {

@@ -50,6 +50,11 @@ export class MmapLock {
     return false;
   }
 
+  /** Whether down_read_trylock would succeed now (takes nothing). */
+  readTrylockWould(): boolean {
+    return this.writer === NO_THREAD && this.waiting.length === 0;
+  }
+
   /** Tries to take the lock for writing; false means queued. */
   write(tid: number): boolean {
     if (this.writer === NO_THREAD && this.readers === 0 && this.waiting.length === 0) {

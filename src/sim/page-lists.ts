@@ -77,6 +77,11 @@ export class PageLists {
     return this.next[page]!;
   }
 
+  /** The page before `page` towards the head, or NIL (what a scan from the tail takes next). */
+  newer(page: number): number {
+    return this.prev[page]!;
+  }
+
   /**
    * Checks the lists against `listOf`: every page reached by walking list L says it is on L, is reached once,
    * and each list's size is its walked length. Returns the first problem found, or undefined. O(pages); for tests.

@@ -17,6 +17,8 @@ export interface HoldCounters {
   /** MGLRU: page-table entries the aging walked and walks finished. */
   ptesWalked: number;
   agingWalks: number;
+  /** MGLRU: walks that gave the mm up because mmap_read_trylock() failed. */
+  walksSkipped: number;
   /** Time spun on lru_lock, µs. */
   spinUs: number;
   runtimeUs: number;
@@ -24,7 +26,7 @@ export interface HoldCounters {
 
 /** Zeroed counters. */
 export function emptyCounters(): HoldCounters {
-  return { contextSwitches: 0, condResched: 0, shrinkLruvec: 0, shrinkList: 0, nrDeactivated: 0, nrScanned: 0, nrReclaimed: 0, nrActivate0: 0, nrActivate1: 0, nrRefKeep: 0, ptesWalked: 0, agingWalks: 0, spinUs: 0, runtimeUs: 0 };
+  return { contextSwitches: 0, condResched: 0, shrinkLruvec: 0, shrinkList: 0, nrDeactivated: 0, nrScanned: 0, nrReclaimed: 0, nrActivate0: 0, nrActivate1: 0, nrRefKeep: 0, ptesWalked: 0, agingWalks: 0, walksSkipped: 0, spinUs: 0, runtimeUs: 0 };
 }
 
 /** One call of try_to_free_mem_cgroup_pages in progress: what it wants, where it is, what it did. */
@@ -44,6 +46,8 @@ export interface ReclaimJob {
   /** MGLRU: this reclaimer is walking the page tables (aging), and where it is. */
   walking: boolean;
   walkCursor: number;
+  /** MGLRU: max_seq when this priority began (should_abort_scan's "age each memcg at most once"). */
+  seqAtPriority: number;
   done: boolean;
   /** MGLRU: waits for another reclaimer's aging to finish (the engine blocks the thread). */
   waitAging: boolean;
@@ -70,6 +74,19 @@ export interface PageWorld {
   lruLock(at: number, holdUs: number): number;
   /** Simulated time now, µs (the start of the current step). */
   now(): number;
+  /**
+   * mmap_read_trylock() on the process's mmap_lock, dropped again within the step: false while a writer holds
+   * it or anyone waits for it (rwsem's RWSEM_READ_FAILED_MASK), true otherwise.
+   */
+  mmapReadTrylock(): boolean;
+  /**
+   * The aging's page-table walk over file pages from `from`: checks up to `maxPages` resident pages in page order;
+   * each one young has its accessed bit cleared and genOf set to `gen`. Returns where it stopped; `walked` is
+   * then the number of resident pages checked. (One loop in the engine: the same as young() and clearYoung()
+   * page by page, without a call and a division per page.)
+   */
+  ageWalk(from: number, maxPages: number, genOf: Int32Array, gen: number): number;
+  readonly walked: number;
 }
 
 /** A page-reclaim model: where new pages go and how one reclaim call advances. */

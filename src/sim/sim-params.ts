@@ -20,6 +20,13 @@ export interface SimParams {
   memoryBytes: number;
   /** Memory the process holds from the start and that reclaim cannot touch (binary, libc, stacks). */
   otherBytes: number;
+  /**
+   * File pages of the program itself that are faulted in at start-up and not touched again: the parts of its
+   * binary and shared libraries run only once ("file-backed memory (page cache, mmap files, binaries)"). They are
+   * what "allowing background threads to access almost all pages at least once" leaves out: mapped, on the file
+   * LRU with the accessed bit of their first fault, then cold. Counted in usage like otherBytes, but reclaimable.
+   */
+  coldFileBytes: number;
   /** The cgroup's memory limit; there is no swap. */
   limitBytes: number;
   /** CPUs the threads share. */
@@ -70,14 +77,48 @@ export interface SimParams {
   lookAroundPages: number;
   /** MGLRU: lru_gen_min_ttl in ms (0: off). */
   minTtlMs: number;
+  /**
+   * The kernel's preemption model: 1 for CONFIG_PREEMPT (kernel work without a cond_resched(), such as a fault or
+   * an mmap, is preempted at the end of its slice with mmap_lock held), 0 for CONFIG_PREEMPT_VOLUNTARY (it runs to
+   * its end; "The thread was never preempted involuntarily", "number of preemptions: 0" in the reference).
+   */
+  kernelPreempt: number;
+  /**
+   * Whether a fault's memcg reclaim runs with mmap_lock read-held (1) or with it released first (0); absent: the
+   * LRU's default, reclaimUnderMmapLockFor(lru). The reference names this as the first of the two differences of
+   * a healthy kernel: "The first one is that mmap_lock is no longer held during reclaiming procedures. This
+   * obviously wrong behavior has been fixed: mmap_lock is released before the new kernel starts reclaiming
+   * pages." 1 is its COS 105 two-list kernel ("reclaiming for the group is done under the mmap_lock"). 0: the
+   * faulting thread drops mmap_lock, reclaims and charges without it, then takes it again to finish the fault
+   * (filemap_fault's VM_FAULT_RETRY after maybe_unlock_mmap_for_io()), so a waiting writer gets in and new readers
+   * (ps) are not queued behind a reclaimer.
+   */
+  reclaimUnderMmapLock?: number;
+}
+
+/**
+ * The default of reclaimUnderMmapLock per LRU. classic: held, the reference's COS 105 kernel (its hold table is
+ * a fault's reclaim under "mmap_read_lock"). mglru: released, what the reference saw on its MGLRU kernel: "Tools
+ * like perf and ps were working just fine without any hangups. And as I later checked shrink_lruvec had very few
+ * calls to mmap_lock, with most not requiring this lock." (and MGLRU arrived in Linux 6.1, after the fix of the
+ * first difference). Either can be given against its LRU to see which difference cures what.
+ */
+export function reclaimUnderMmapLockFor(lru: SimLru): number {
+  return lru === 'mglru' ? 0 : 1;
+}
+
+/** The parameter resolved: given, or the LRU's default. */
+export function reclaimHoldsMmapLock(p: SimParams): boolean {
+  return (p.reclaimUnderMmapLock ?? reclaimUnderMmapLockFor(p.lru)) === 1;
 }
 
 /** Parameter names as the CLI spells them, with their units (for messages and the sweep). */
 export const PARAM_UNITS: Readonly<Record<keyof SimParams, 'count' | 'bytes' | 'ms' | 'us' | 'lru'>> = Object.freeze({
-  lru: 'lru', seed: 'count', fileThreads: 'count', fileBytes: 'bytes', memoryThreads: 'count', memoryBytes: 'bytes', otherBytes: 'bytes',
+  lru: 'lru', seed: 'count', fileThreads: 'count', fileBytes: 'bytes', memoryThreads: 'count', memoryBytes: 'bytes', otherBytes: 'bytes', coldFileBytes: 'bytes',
   limitBytes: 'bytes', cpus: 'count', delayMs: 'ms', durationMs: 'ms', sliceUs: 'us', fileTouchUs: 'us', memoryTouchUs: 'us', scanUs: 'us',
   fileFaultUs: 'us', readaheadPages: 'count', anonFaultUs: 'us', windowMs: 'ms', mmapUs: 'us', zapUs: 'us', minorFaultUs: 'us', faultAroundPages: 'count', spawnUs: 'us', reclaimRetries: 'count',
-  lruLockUs: 'us', ptWalkUs: 'us', lookAroundPages: 'count', minTtlMs: 'ms',
+  lruLockUs: 'us', ptWalkUs: 'us', lookAroundPages: 'count', minTtlMs: 'ms', kernelPreempt: 'count',
+  reclaimUnderMmapLock: 'count',
 });
 
 /** Size of a page. */
@@ -91,18 +132,23 @@ export function checkSimParams(p: SimParams): void {
   if (p.lru !== 'classic' && p.lru !== 'mglru') bad('lru', `${JSON.stringify(p.lru)}: give classic or mglru`);
   for (const [k, unit] of Object.entries(PARAM_UNITS) as Array<[keyof SimParams, string]>) {
     if (unit === 'lru') continue;
+    if (k === 'reclaimUnderMmapLock' && p[k] === undefined) continue; // the LRU's default
     const v = p[k] as number;
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) bad(k, `${String(v)}: give a finite number of 0 or more`);
   }
-  const whole = ['seed', 'fileThreads', 'memoryThreads', 'cpus', 'readaheadPages', 'faultAroundPages', 'reclaimRetries', 'lookAroundPages'] as const;
+  const whole = ['seed', 'fileThreads', 'memoryThreads', 'cpus', 'readaheadPages', 'faultAroundPages', 'reclaimRetries', 'lookAroundPages', 'kernelPreempt'] as const;
   for (const k of whole) if (!Number.isInteger(p[k])) bad(k, `${p[k]}: give a whole number`);
+  if (p.reclaimUnderMmapLock !== undefined && p.reclaimUnderMmapLock !== 0 && p.reclaimUnderMmapLock !== 1) {
+    bad('reclaimUnderMmapLock', `${p.reclaimUnderMmapLock}: give 1 (reclaim with mmap_lock held) or 0 (released first)`);
+  }
+  if (p.kernelPreempt > 1) bad('kernelPreempt', `${p.kernelPreempt}: give 0 (CONFIG_PREEMPT_VOLUNTARY) or 1 (CONFIG_PREEMPT)`);
   if (p.cpus < 1 || p.cpus > 1024) bad('cpus', `${p.cpus}: give 1 to 1024`);
   if (p.fileThreads + p.memoryThreads < 1) bad('fileThreads', 'the run needs at least one file or memory thread');
   if (p.fileThreads + p.memoryThreads > 100_000) bad('fileThreads', 'the model runs at most 100,000 threads');
   if (p.fileThreads > 0 && p.fileBytes < p.fileThreads * PAGE_BYTES) bad('fileBytes', 'give at least one page (4 KiB) per file thread');
   if (p.memoryThreads > 0 && p.memoryBytes < p.memoryThreads * PAGE_BYTES) bad('memoryBytes', 'give at least one page (4 KiB) per memory thread');
   if ((p.fileBytes + p.memoryBytes) / PAGE_BYTES > 32_000_000) bad('fileBytes', 'the model holds at most 32 M pages (128 GiB) of files and anonymous memory');
-  if (p.limitBytes < p.otherBytes + 64 * PAGE_BYTES) bad('limitBytes', 'the limit must leave at least 64 pages above otherBytes');
+  if (p.limitBytes < p.otherBytes + p.coldFileBytes + 64 * PAGE_BYTES) bad('limitBytes', 'the limit must leave at least 64 pages above otherBytes + coldFileBytes');
   if (p.durationMs <= 0 || p.durationMs > 3_600_000) bad('durationMs', `${p.durationMs}: give more than 0 and at most one hour`);
   if (p.sliceUs < 10) bad('sliceUs', `${p.sliceUs}: give at least 10 µs`);
   for (const k of ['fileTouchUs', 'memoryTouchUs', 'scanUs'] as const) if (p[k] <= 0) bad(k, `${p[k]}: give more than 0`);

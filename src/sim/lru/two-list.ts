@@ -103,11 +103,14 @@ export class TwoListLru implements ReclaimPolicy {
     return used;
   }
 
-  /** Takes up to n pages from the tail of a list into the batch (isolate_lru_pages). */
+  /**
+   * Takes up to n pages from the tail of a list into the batch (isolate_lru_folios: "folio = lru_to_folio(src)",
+   * the list's tail, again and again), so a batch is the n oldest pages, walking from the tail towards the head.
+   */
   private isolate(list: number, n: number): number {
     const lists = this.w.lists;
     let k = 0;
-    for (let p = lists.tail(list); p !== NIL && k < n; p = lists.older(p)) this.batch[k++] = p;
+    for (let p = lists.tail(list); p !== NIL && k < n; p = lists.newer(p)) this.batch[k++] = p;
     return k;
   }
 

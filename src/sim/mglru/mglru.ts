@@ -7,27 +7,49 @@
 // - Aging: "it increments max_seq when max_seq-min_seq+1 approaches MIN_NR_GENS ... The aging uses page table
 //   walks ... on finding a young PTE, the aging clears the accessed bit and updates the gen counter of the page
 //   mapped by this PTE to (max_seq%MAX_NR_GENS)+1." The page is not moved: the eviction sorts it later. One
-//   reclaimer walks (the mm_state walker); the others wait for max_seq to move (wait_event_killable in
-//   try_to_inc_max_seq). Cost: ptWalkUs per resident PTE, sequential and cache friendly.
+//   reclaimer walks (the mm_state walker); in Linux 6.1 (the reference's cure, COS 109) the others wait for max_seq
+//   to move at priority <= DEF_PRIORITY - 2 and give the priority up above it; none ages at DEF_PRIORITY ("skip
+//   the aging path at the default priority"). walk_mm() takes mmap_lock with mmap_read_trylock() ("the caller
+//   might be holding the lock for write") and gives the mm up when that fails, as it does while a writer waits
+//   behind a long read hold: max_seq still moves, nothing is cleared. Cost: ptWalkUs per resident PTE.
 // - Eviction: "The eviction consumes old generations ... it increments min_seq when lrugen->folios[] indexed by
 //   min_seq%MAX_NR_GENS becomes empty ... The eviction sorts a page according to its gen counter if the aging has
 //   found this page accessed through page tables and updated its gen counter." A page not sorted is isolated and
 //   its rmap walked (scanUs, as on the two-list LRU): "when the eviction walks the rmap and finds a young PTE,
 //   the aging scans the adjacent PTEs" (lru_gen_look_around, lookAroundPages around it, ptWalkUs each) and the
-//   page goes to the youngest generation; a page found old is reclaimed.
-// - evict_folios() takes lru_lock (a spinlock) to sort and isolate a batch of MAX_LRU_BATCH = 64 and again to put
-//   the survivors back; sorting is done entirely under it (lruLockUs per page), which is where the reference's
-//   second bug spins when many threads reclaim at once.
-// - Scan budget: lru_gen_shrink_lruvec at each priority scans up to (pages in the lruvec) >> priority.
+//   page goes to the youngest generation; a page found old is reclaimed. The look-around also covers pages of
+//   the same batch, already off the lists: it clears their young PTEs and sets PG_referenced ("if (old_gen < 0)
+//   folio_set_referenced(folio)"), and shrink_folio_list keeps them without an rmap walk of their own ("folio_
+//   update_gen() tried to promote this page?"). That is what makes MGLRU's eviction of mapped pages cheap: one
+//   rmap walk per block of young neighbours instead of one per page.
+// - evict_folios() takes lru_lock (a spinlock) to sort and isolate a batch (scan_folios: up to MAX_LRU_BATCH = 4096
+//   pages looked at, up to MIN_LRU_BATCH = 64 isolated) and again to put the survivors back; sorting is done
+//   entirely under it (lruLockUs per page), which is where the reference's second bug spins when many threads
+//   reclaim at once.
+// - Scan budget: lru_gen_shrink_lruvec at each priority scans up to (pages in the lruvec) >> priority; memcg
+//   reclaim is not cut short within a priority (should_abort_scan: "if (cgroup_reclaim(sc)) return false"), only
+//   by "age each memcg at most once to ensure fairness" (max_seq - seq > 1); do_try_to_free_pages stops after the
+//   priority that brought nr_reclaimed to nr_to_reclaim.
 // - Working set protection: "If lru_gen_min_ttl is set, an lruvec is protected from the eviction when its oldest
 //   generation was born within lru_gen_min_ttl milliseconds ... The OOM killer is triggered if this working set
 //   cannot be kept in memory." A protected reclaim call frees nothing (and try_charge's retries end in OOM).
 import { NIL } from '../page-lists.js';
 import type { PageWorld, ReclaimJob, ReclaimPolicy } from '../reclaim-policy.js';
-import { DEF_PRIORITY, FILE_GEN_BASE, MAX_NR_GENS, MGLRU_ANON } from '../lru/lru-lists.js';
+import { DEF_PRIORITY as DEF_PRIORITY_, FILE_GEN_BASE as FILE_GEN_BASE_, MAX_NR_GENS as MAX_NR_GENS_, MGLRU_ANON as MGLRU_ANON_ } from '../lru/lru-lists.js';
+
+// local copies: read in the hottest loops, where an imported binding costs a lookup under some loaders
+const DEF_PRIORITY = DEF_PRIORITY_;
+const FILE_GEN_BASE = FILE_GEN_BASE_;
+const MAX_NR_GENS = MAX_NR_GENS_;
+const MGLRU_ANON = MGLRU_ANON_;
 
 const MIN_NR_GENS = 2;
-const MAX_LRU_BATCH = 64;
+/** scan_folios(): sorts up to MAX_LRU_BATCH = MIN_LRU_BATCH * 64 pages and isolates up to MIN_LRU_BATCH = BITS_PER_LONG. */
+const MIN_LRU_BATCH = 64;
+const MAX_LRU_BATCH = MIN_LRU_BATCH * 64;
+/** inBatch marks: isolated by the current evict_folios batch; and found young by a look-around meanwhile. */
+const ISOLATED = 1;
+const REFERENCED_IN_BATCH = 2;
 
 /** Costs the MGLRU model uses, µs. */
 export interface MglruCosts {
@@ -50,10 +72,13 @@ export class Mglru implements ReclaimPolicy {
   private walker = -1;
   readonly agingWaiters: number[] = [];
   private woken: number[] = [];
-  private readonly batch = new Int32Array(MAX_LRU_BATCH);
+  private readonly batch = new Int32Array(MIN_LRU_BATCH);
+  /** Per file page: ISOLATED or REFERENCED_IN_BATCH while it is in the batch being evicted, else 0. */
+  private readonly inBatch: Uint8Array;
 
   constructor(private readonly w: PageWorld, private readonly costs: MglruCosts) {
     this.genOf = new Int32Array(w.filePages);
+    this.inBatch = new Uint8Array(w.filePages);
   }
 
   private list(seq: number): number {
@@ -90,8 +115,20 @@ export class Mglru implements ReclaimPolicy {
 
   start(job: ReclaimJob): void {
     job.priority = DEF_PRIORITY;
+    this.startPriority(job);
+  }
+
+  /** lru_gen_shrink_lruvec() at one priority: scan up to total >> priority; remember max_seq (should_abort_scan). */
+  private startPriority(job: ReclaimJob): void {
     job.nrInactive = this.total() >> job.priority;
+    job.seqAtPriority = this.maxSeq;
     job.counters.shrinkLruvec++;
+  }
+
+  /** The priority is over: do_try_to_free_pages stops once nr_reclaimed >= nr_to_reclaim, else goes one lower. */
+  private endPriority(job: ReclaimJob): void {
+    if (job.reclaimed >= job.target || --job.priority < 0) job.done = true;
+    else this.startPriority(job);
   }
 
   /** try_to_inc_min_seq: drop empty oldest generations, keeping MIN_NR_GENS. */
@@ -101,7 +138,6 @@ export class Mglru implements ReclaimPolicy {
 
   step(job: ReclaimJob, budgetUs: number, at: number): number {
     let used = 0;
-    const c = job.counters;
     job.waitAging = false;
     while (!job.done && used < budgetUs) {
       if (job.walking) {
@@ -117,34 +153,47 @@ export class Mglru implements ReclaimPolicy {
         job.done = true; // the oldest generation is younger than min_ttl: protected from the eviction
         break;
       }
+      // "if (scanned >= nr_to_scan) break", and should_abort_scan(): "age each memcg at most once to ensure
+      // fairness" (max_seq - seq > 1)
+      if (job.nrInactive <= 0 || this.maxSeq - job.seqAtPriority > 1) {
+        this.endPriority(job);
+        continue;
+      }
       if (this.nrGens <= MIN_NR_GENS) {
+        // get_nr_to_scan(): the eviction has reached MIN_NR_GENS and needs the aging. "skip the aging path at
+        // the default priority". Below it, try_to_inc_max_seq(): the reclaimer that gets the mm walks it, then
+        // evicts at this priority; one that finds another walking waits for max_seq to move
+        // (wait_event_killable on mm_state.wait) at priority <= DEF_PRIORITY - 2, and gives the priority up above.
+        if (job.priority === DEF_PRIORITY) {
+          job.nrInactive = 0;
+          continue;
+        }
         if (this.walker >= 0 && this.walker !== job.tid) {
-          job.waitAging = true;
-          this.agingWaiters.push(job.tid);
-          break;
+          if (job.priority <= DEF_PRIORITY - 2) {
+            job.waitAging = true;
+            this.agingWaiters.push(job.tid);
+            break;
+          }
+          job.nrInactive = 0;
+          continue;
         }
         this.walker = job.tid;
         job.walking = true;
         job.walkCursor = 0;
         continue;
       }
-      if (job.nrInactive <= 0) {
-        if (--job.priority < 0) {
-          job.done = true;
-          break;
-        }
-        job.nrInactive = this.total() >> job.priority;
-        c.shrinkLruvec++;
-        continue;
-      }
       used += this.evictBatch(job, at + used);
-      c.condResched++;
-      if (job.reclaimed >= job.target) job.done = true;
+      job.counters.condResched++;
     }
     return used;
   }
 
-  /** One stretch of the aging's page-table walk (walk_mm over the file mappings, in address order). */
+  /**
+   * One stretch of the aging's page-table walk (walk_mm over the file mappings, in address order). walk_mm takes
+   * mmap_lock with mmap_read_trylock() for each stretch ("the caller might be holding the lock for write"); when
+   * that fails (a writer holds or waits for the lock) it gives the mm up: the walk ends there, max_seq is still
+   * incremented, and the pages not walked keep their gen counter, to be checked by the eviction's rmap walk.
+   */
   private walk(job: ReclaimJob, budgetUs: number): number {
     const w = this.w;
     const next = this.maxSeq + 1;
@@ -153,16 +202,14 @@ export class Mglru implements ReclaimPolicy {
     let walked = 0;
     const end = w.filePages;
     const cost = this.costs.ptWalkUs;
-    while (p < end && used < budgetUs) {
-      if (w.lists.listOf[p] !== 0) {
-        walked++;
-        used += cost;
-        if (w.young(p)) {
-          w.clearYoung(p);
-          this.genOf[p] = next;
-        }
-      }
-      p++;
+    if (w.mmapReadTrylock()) {
+      // resident pages until the budget is used: ceil(budget / cost) of them
+      p = w.ageWalk(p, cost > 0 ? Math.max(1, Math.ceil(budgetUs / cost)) : Infinity, this.genOf, next);
+      walked = w.walked;
+      used = walked * cost;
+    } else {
+      p = end;
+      job.counters.walksSkipped++;
     }
     job.walkCursor = p;
     job.counters.ptesWalked += walked;
@@ -178,16 +225,22 @@ export class Mglru implements ReclaimPolicy {
     return used;
   }
 
-  /** evict_folios: sort or isolate a batch from the oldest generation, then check and reclaim the isolated. */
+  /**
+   * evict_folios: sort or isolate a batch from the oldest generation, then check and reclaim the isolated. A page
+   * of the batch that a look-around found young first ("if (old_gen < 0) folio_set_referenced(folio)": it is off
+   * the lists) is kept without its own rmap walk: shrink_folio_list's "folio_update_gen() tried to promote this
+   * page?" check sends it back to the youngest generation.
+   */
   private evictBatch(job: ReclaimJob, at: number): number {
     const w = this.w;
     const c = job.counters;
     const lists = w.lists;
     const oldest = this.list(this.minSeq);
+    const mark = this.inBatch;
     let scanned = 0;
     let isolated = 0;
     c.shrinkList++;
-    while (scanned < MAX_LRU_BATCH) {
+    while (scanned < MAX_LRU_BATCH && isolated < MIN_LRU_BATCH) {
       const p = lists.tail(oldest);
       if (p === NIL) break;
       scanned++;
@@ -197,6 +250,7 @@ export class Mglru implements ReclaimPolicy {
         c.nrRefKeep++;
       } else {
         lists.remove(p);
+        mark[p] = ISOLATED;
         this.batch[isolated++] = p;
       }
     }
@@ -207,15 +261,20 @@ export class Mglru implements ReclaimPolicy {
     for (let i = 0; i < isolated; i++) {
       const p = this.batch[i]!;
       if (w.scans[p]! < 255) w.scans[p]!++;
-      work += this.costs.scanUs;
-      if (w.young(p)) {
-        w.clearYoung(p);
-        work += this.lookAround(p);
+      const promoted = mark[p] === REFERENCED_IN_BATCH;
+      mark[p] = 0;
+      if (promoted || w.young(p)) {
+        if (!promoted) {
+          work += this.costs.scanUs; // the rmap walk (folio_referenced) that found it young
+          w.clearYoung(p);
+          work += this.lookAround(p);
+        }
         this.genOf[p] = this.maxSeq;
         lists.addHead(this.list(this.maxSeq), p);
         c.nrActivate1++;
         kept++;
       } else {
+        work += this.costs.scanUs;
         w.evict(p);
         c.nrReclaimed++;
         job.reclaimed++;
@@ -240,14 +299,17 @@ export class Mglru implements ReclaimPolicy {
     const per = w.pagesPerFile;
     const fileStart = page - (page % per);
     const from = Math.max(fileStart, page - (page % n));
-    const to = Math.min(fileStart + per, from + n);
+    const to = Math.min(fileStart + per, from + n, w.filePages);
     let checked = 0;
     for (let q = from; q < to; q++) {
-      if (q === page || w.lists.listOf[q] === 0) continue;
+      if (q === page) continue;
+      const inBatch = this.inBatch[q] === ISOLATED;
+      if (!inBatch && w.lists.listOf[q] === 0) continue;
       checked++;
       if (w.young(q)) {
         w.clearYoung(q);
-        this.genOf[q] = this.maxSeq;
+        if (inBatch) this.inBatch[q] = REFERENCED_IN_BATCH;
+        else this.genOf[q] = this.maxSeq;
       }
     }
     return checked * this.costs.ptWalkUs;
