@@ -2,7 +2,8 @@
 export type { HostPaths } from './host/host-paths.js';
 export { LIVE_HOST, hostPaths } from './host/host-paths.js';
 export * from './kernel/errors.js';
-export { readKernelFile } from './kernel/read.js';
+export { readKernelFile, DIRECT_READER, type KernelReader } from './kernel/read.js';
+export { KeptOpenReader, type KeptOpenOptions } from './kernel/kept-open-reader.js';
 export { parsePidStat, readPidStat, type PidStat } from './kernel/proc/pid-stat.js';
 export { parsePidStatus, readPidStatus, type PidStatus } from './kernel/proc/pid-status.js';
 export { parsePidIo, readPidIo, type PidIo } from './kernel/proc/pid-io.js';
@@ -22,7 +23,7 @@ export { readV1Cpu, readV2Cpu, parseCpuMax, type CgroupCpu } from './kernel/cgro
 export { readLruGen, parseLruGenEnabled, type LruGen } from './kernel/sys/lru-gen.js';
 export { findTracefs, hasTracepoint, hasKprobes } from './kernel/sys/tracing.js';
 export { readThreadStats, type ThreadStat } from './sample/thread-stats.js';
-export { probeMmapLock, DEFAULT_PROBE_DEADLINE_MS, type MmapLockProbe } from './probe/mmap-lock-probe.js';
+export { probeMmapLock, probeMmapLockMany, DEFAULT_PROBE_DEADLINE_MS, type MmapLockProbe } from './probe/mmap-lock-probe.js';
 export { runWithDeadline, type DeadlineResult, type DeadlineOptions } from './probe/run-with-deadline.js';
 export { tagKernelStack, RECLAIM_FRAMES, MMAP_LOCK_FRAMES, type StackTags } from './probe/reclaim-frames.js';
 export { buildHostReport, type HostReport } from './host/host-report.js';
@@ -32,6 +33,8 @@ export type { Target } from './targets/target.js';
 export { resolveTargets, type TargetSpec } from './targets/resolve-targets.js';
 export type { TargetSample, HostSample, ProcessSample, StackSample, Failure, ProbeRecord, ProbeState, PressureSet } from './sample/sample.js';
 export { Sampler, targetId, probeCandidates, type SamplerOptions, type SamplerTick, type TickTarget, type SamplerStats } from './sample/sampler.js';
+export { readPulse, pulseStirred, type Pulse } from './sample/pulse.js';
+export { PodNames, parsePodLogDir, type PodName } from './targets/pod-names.js';
 export { ProbePool, DEFAULT_PROBE_POLICY, type ProbePolicy } from './sample/probe-pool.js';
 export { SAMPLE_FORMAT_VERSION, targetSampleSchema, hostSampleSchema, encodeSampleJson, decodeTargetSample, decodeHostSample, sampleReplacer } from './sample/schema.js';
 export { raiseSchedulingPriority, type SchedulingPriority } from './sample/priority.js';
@@ -96,9 +99,10 @@ export { renderMatrixTable } from './lab/matrix-table.js';
 export { reclaimwatchArgv } from './lab/reclaimwatch-argv.js';
 
 // sim: the page-reclaim model.
-export { runSim } from './sim/run-sim.js';
+export { runSim, holdWindow, type HoldWindow, type SimResult } from './sim/run-sim.js';
+export { simVerdict, MEMORY_STARVED_S } from './sim/sim-verdict.js';
 export { SIM_PRESETS } from './sim/presets.js';
-export { checkSimParams } from './sim/sim-params.js';
+export { checkSimParams, reclaimUnderMmapLockFor } from './sim/sim-params.js';
 export { runSweep } from './sim/sweep.js';
 export { renderSimText } from './sim/report-text.js';
 export { renderSimSvg } from './sim/svg.js';
