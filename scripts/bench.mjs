@@ -3,7 +3,7 @@
 //  1. doctor's per-sample cost on a 2,000-thread process vs `ps -L` reading the same threads (goal: ≤ 1/4 of ps).
 //  2. the flame graph renderer vs FlameGraph's flamegraph.pl (scripts/bench-flame.mjs), when present.
 //  3. the other capabilities' benches, each beside its peer: the Sampler and the agent vs node_exporter
-//     (bench-sampler), the store (bench-store), the dashboard in Chromium (bench-dashboard), the kernel profile's
+//     (bench-sampler), time to detect vs systemd-oomd's 30 s (bench-detect), the store (bench-store), the dashboard in Chromium (bench-dashboard), the kernel profile's
 //     cost (bench-kernel-profile), the reclaim model (bench-sim). BENCH_ONLY=sampler,store runs a subset.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -80,7 +80,7 @@ async function main() {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
   const only = process.env.BENCH_ONLY?.split(',');
-  for (const name of ['flame', 'sampler', 'store', 'dashboard', 'kernel-profile', 'sim']) {
+  for (const name of ['flame', 'sampler', 'detect', 'store', 'dashboard', 'kernel-profile', 'sim']) {
     const file = path.join(root, `scripts/bench-${name}.mjs`);
     if (!fs.existsSync(file) || (only && !only.includes(name)) || (name === 'flame' && process.env.BENCH_SKIP_FLAME === '1')) continue;
     console.log('');
