@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { GoneError } from './errors.js';
 import { KeptOpenReader } from './kept-open-reader.js';
-import { cannotRunHere, liveCgroupBlocker, makeTestCgroup } from '../test-support/live.js';
+import { cannotUseCgroups, makeTestCgroup } from '../test-support/live.js';
 
 /** Descriptors of this process open on `file` (other descriptors come and go with the test runner). */
 const fdsOn = (file: string): number => fs.readdirSync('/proc/self/fd').filter((fd) => {
@@ -41,11 +41,7 @@ test('a kept-open /proc file reads fresh each time, and an exited process reads 
 });
 
 test('a kept-open cgroup file follows the counter, is gone after rmdir, and cgroup.procs is opened anew', async (t) => {
-  const why = liveCgroupBlocker();
-  if (why) {
-    cannotRunHere(t, why);
-    return;
-  }
+  if (cannotUseCgroups(t)) return;
   const cg = makeTestCgroup('rwkept');
   const r = new KeptOpenReader();
   const child = spawn('sleep', ['30'], { stdio: 'ignore' });

@@ -10,7 +10,7 @@ import { hostPaths, LIVE_HOST } from '../host/host-paths.js';
 import { assessWindow } from '../detect/assess.js';
 import { resolveTargets } from '../targets/resolve-targets.js';
 import { Sampler } from './sampler.js';
-import { cannotRunHere, liveCgroupBlocker, makeTestCgroup, spawnInCgroup, waitFor } from '../test-support/live.js';
+import { cannotUseCgroups, makeTestCgroup, spawnInCgroup, waitFor } from '../test-support/live.js';
 import { targetOfCgroup } from '../targets/resolve-targets.js';
 import { detectCgroupLayout } from '../kernel/cgroup/layout.js';
 
@@ -91,11 +91,7 @@ test('the ring of each target is bounded, and a target whose process exits ends 
 });
 
 test('the sampler follows new cgroups and ends removed ones as gone', async (t) => {
-  const why = liveCgroupBlocker();
-  if (why) {
-    cannotRunHere(t, why);
-    return;
-  }
+  if (cannotUseCgroups(t)) return;
   const cg = makeTestCgroup('rwsampler');
   const child = spawn('sleep', ['30'], { stdio: 'ignore' });
   try {
@@ -129,11 +125,7 @@ test('the sampler follows new cgroups and ends removed ones as gone', async (t) 
 });
 
 test('a calm cgroup is sampled in full every few ticks, a busy one every tick, one nearing its limit at once', async (t) => {
-  const why = liveCgroupBlocker();
-  if (why) {
-    cannotRunHere(t, why);
-    return;
-  }
+  if (cannotUseCgroups(t)) return;
   const cg = makeTestCgroup('rwcalm');
   // The calm member holds 8 MB of its own (a shell variable), so that the usage the limit is set from below stays
   // put: a cgroup of a bare `sleep` is a few hundred KiB, and the kernel's per-CPU charge batches (64 pages each)

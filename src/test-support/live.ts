@@ -26,6 +26,12 @@ export function liveCgroupBlocker(): string | undefined {
   return undefined;
 }
 
+/** True (the test skipped, or failed where live tests are required) when live cgroup tests cannot run here. */
+export function cannotUseCgroups(t: TestContext): boolean {
+  const why = liveCgroupBlocker();
+  return why !== undefined && cannotRunHere(t, why);
+}
+
 /** A child cgroup made for one test: memory (v1 or v2) plus, on hybrid hosts, a v2 twin for PSI. */
 export interface TestCgroup {
   /** Path relative to the hierarchy roots, as `doctor --cgroup` takes it. */

@@ -7,16 +7,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { hostPaths } from '../../host/host-paths.js';
-import { cannotRunHere, liveCgroupBlocker, makeTestCgroup } from '../../test-support/live.js';
+import { cannotUseCgroups, makeTestCgroup } from '../../test-support/live.js';
 import { targetLabels } from '../http/metrics.js';
 import { Watch } from './watch.js';
 
 test('a pod cgroup gets its namespace and name from <rootfs>/var/log/pods, and its metrics labels carry them', async (t) => {
-  const why = liveCgroupBlocker();
-  if (why) {
-    cannotRunHere(t, why);
-    return;
-  }
+  if (cannotUseCgroups(t)) return;
   const uid = `${(process.pid % 0xffffffff).toString(16).padStart(8, '0')}-4b5a-6978-8796-a5b4c3d2e1f0`;
   const cg = makeTestCgroup(`kubepods-burstable-pod${uid.replace(/-/g, '_')}.slice`);
   const rootfs = fs.mkdtempSync(path.join(os.tmpdir(), 'rwrootfs-'));
