@@ -14,6 +14,12 @@ function nativeReader(): string | undefined {
 /** The probe's default deadline: 1 s, ~1000x a healthy read (tens of microseconds plus ~1 ms exec). */
 export const DEFAULT_PROBE_DEADLINE_MS = 1000;
 
+/** A probe's child left stuck in the kernel after its deadline: `onAbandoned` when it is left, `onAbandonedExit` when it exits (once each per child). */
+export interface AbandonHooks {
+  onAbandoned?: () => void;
+  onAbandonedExit?: () => void;
+}
+
 /** The result of one probe. */
 export interface MmapLockProbe {
   pid: number;
@@ -30,7 +36,7 @@ export interface MmapLockProbe {
   /** The command line, when the `head` reader read it (NUL separators turned into spaces, 4 KiB at most). */
   cmdline: string | undefined;
   detail: string | undefined;
-  /** The reader did not die at its deadline (stuck in the kernel); `onAbandonedExit` fires when it does. */
+  /** The reader did not die at its deadline (stuck in the kernel); see `AbandonHooks`. */
   abandoned?: boolean;
 }
 
@@ -38,12 +44,11 @@ export interface MmapLockProbe {
  * Probes one process. The reader is native/cmdline_probe (or `head -c 4096` where it was not built): tiny and killable
  * (the kernel waits for mmap_lock with mmap_read_lock_killable), so SIGKILL at the deadline always works.
  */
-export async function probeMmapLock(host: HostPaths, pid: number, deadlineMs = DEFAULT_PROBE_DEADLINE_MS, opts: { onAbandonedExit?: () => void } = {}): Promise<MmapLockProbe> {
+export async function probeMmapLock(host: HostPaths, pid: number, deadlineMs = DEFAULT_PROBE_DEADLINE_MS, opts: AbandonHooks = {}): Promise<MmapLockProbe> {
   const native = nativeReader();
   if (native) return (await probeMany(native, host, [pid], deadlineMs, opts))[0]!;
   const file = `${host.proc}/${pid}/cmdline`;
-  const extra = opts.onAbandonedExit ? { onAbandonedExit: opts.onAbandonedExit } : {};
-  const r = await runWithDeadline('head', ['-c', '4096', file], { deadlineMs, maxStdoutBytes: 4096, ...extra });
+  const r = await runWithDeadline('head', ['-c', '4096', file], { deadlineMs, maxStdoutBytes: 4096, ...opts });
   const base = { pid, deadlineMs, latencyMs: Math.round(r.elapsedMs * 1000) / 1000, timing: 'wall' as const };
   if (r.timedOut) return { ...base, latencyMs: Math.max(base.latencyMs, deadlineMs), outcome: 'timeout', cmdline: undefined, detail: `reading ${file} did not finish within ${deadlineMs} ms`, ...(r.abandoned ? { abandoned: true } : {}) };
   if (r.spawnError) return { ...base, outcome: 'error', cmdline: undefined, detail: `cannot run head: ${r.spawnError.message}` };
@@ -61,26 +66,25 @@ export async function probeMmapLock(host: HostPaths, pid: number, deadlineMs = D
  * not finished when the child was killed at it is a `timeout`. Results come in the order of `pids`. Without the
  * native reader, one `head` child per process.
  */
-export async function probeMmapLockMany(host: HostPaths, pids: readonly number[], deadlineMs = DEFAULT_PROBE_DEADLINE_MS, opts: { onAbandonedExit?: () => void } = {}): Promise<MmapLockProbe[]> {
+export async function probeMmapLockMany(host: HostPaths, pids: readonly number[], deadlineMs = DEFAULT_PROBE_DEADLINE_MS, opts: AbandonHooks = {}): Promise<MmapLockProbe[]> {
   if (pids.length === 0) return [];
   const native = nativeReader();
   if (native) return probeMany(native, host, pids, deadlineMs, opts);
-  // The fallback: one child each; only the first carries the abandoned-exit hook count (one per stuck child).
+  // The fallback: one child each, each with its own pair of abandon hooks.
   return Promise.all(pids.map((pid) => probeMmapLock(host, pid, deadlineMs, opts)));
 }
 
 /** Files per native child at most (its argument list; the reader takes 4,096). */
 const MAX_PER_CHILD = 1024;
 
-async function probeMany(native: string, host: HostPaths, pids: readonly number[], deadlineMs: number, opts: { onAbandonedExit?: () => void }): Promise<MmapLockProbe[]> {
+async function probeMany(native: string, host: HostPaths, pids: readonly number[], deadlineMs: number, opts: AbandonHooks): Promise<MmapLockProbe[]> {
   if (pids.length > MAX_PER_CHILD) {
     const parts: Array<Promise<MmapLockProbe[]>> = [];
     for (let i = 0; i < pids.length; i += MAX_PER_CHILD) parts.push(probeMany(native, host, pids.slice(i, i + MAX_PER_CHILD), deadlineMs, opts));
     return (await Promise.all(parts)).flat();
   }
   const files = pids.map((pid) => `${host.proc}/${pid}/cmdline`);
-  const extra = opts.onAbandonedExit ? { onAbandonedExit: opts.onAbandonedExit } : {};
-  const r = await runWithDeadline(native, files, { deadlineMs, maxStdoutBytes: 64 * pids.length + 64, ...extra });
+  const r = await runWithDeadline(native, files, { deadlineMs, maxStdoutBytes: 64 * pids.length + 64, ...opts });
   const lines = new Map<number, string[]>();
   for (const line of r.stdout.split('\n')) {
     const f = line.split(' ');

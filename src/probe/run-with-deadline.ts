@@ -65,7 +65,11 @@ export interface DeadlineOptions {
    * alive, and the result says `timedOut`.
    */
   killGraceMs?: number;
-  /** Called when an abandoned child (see `killGraceMs`) finally exits, so callers can count children still stuck. */
+  /**
+   * Called once when the child is abandoned (see `killGraceMs`), and `onAbandonedExit` when it finally exits: a pair
+   * per child, so callers can count the children still stuck.
+   */
+  onAbandoned?: () => void;
   onAbandonedExit?: () => void;
 }
 
@@ -115,6 +119,7 @@ export function runWithDeadline(file: string, args: string[], opts: DeadlineOpti
       // The child ignores SIGKILL for now (in D state): stop waiting, let it be reaped whenever it dies.
       child.unref();
       abandoned = true;
+      opts.onAbandoned?.();
       if (opts.onAbandonedExit) child.once('exit', opts.onAbandonedExit);
       child.stdout?.destroy();
       child.stderr?.destroy();

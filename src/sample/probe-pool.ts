@@ -84,9 +84,10 @@ export class ProbePool {
     this.pending = [];
     const now = this.clock();
     this.childrenTotal++;
-    const done = probeMmapLockMany(this.host, batch.map((b) => b.pid), this.policy.deadlineMs, { onAbandonedExit: () => this.stuckCount-- }).then((probes) => {
-      // One child, stuck or not: it counts once.
-      if (probes.some((p) => p.abandoned)) this.stuckCount++;
+    // Each child left stuck in the kernel counts from when it is left until it exits (one child a batch, or one a
+    // process where the native reader is missing).
+    const hooks = { onAbandoned: () => this.stuckCount++, onAbandonedExit: () => this.stuckCount-- };
+    const done = probeMmapLockMany(this.host, batch.map((b) => b.pid), this.policy.deadlineMs, hooks).then((probes) => {
       probes.forEach((p, i) => {
         const { targetId } = batch[i]!;
         this.inFlight.delete(p.pid);
