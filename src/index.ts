@@ -16,10 +16,10 @@ export { parseKernelStack, readKernelStack, readWchan } from './kernel/proc/pid-
 export { listPids, listTids, readComm } from './kernel/proc/task.js';
 export { detectCgroupLayout, type CgroupLayout, type CgroupMode } from './kernel/cgroup/layout.js';
 export { cgroupOfPath, cgroupOfPid, cgroupPids, type CgroupRef } from './kernel/cgroup/cgroup-ref.js';
-export type { CgroupMemory } from './kernel/cgroup/memory.js';
-export { readV1Memory, parseOomControl } from './kernel/cgroup/v1/memory.js';
-export { readV2Memory, parseMemoryEvents } from './kernel/cgroup/v2/memory.js';
-export { readV1Cpu, readV2Cpu, parseCpuMax, type CgroupCpu } from './kernel/cgroup/cpu.js';
+export type { CgroupMemory, MemoryCounters } from './kernel/cgroup/memory.js';
+export { readV1Memory, readV1MemoryCounters, parseOomControl } from './kernel/cgroup/v1/memory.js';
+export { readV2Memory, readV2MemoryCounters, parseMemoryEvents, type MemoryEvents } from './kernel/cgroup/v2/memory.js';
+export { readV1Cpu, readV2Cpu, readCgroupCpuUsageUs, parseCpuMax, type CgroupCpu } from './kernel/cgroup/cpu.js';
 export { readLruGen, parseLruGenEnabled, type LruGen } from './kernel/sys/lru-gen.js';
 export { findTracefs, hasTracepoint, hasKprobes } from './kernel/sys/tracing.js';
 export { readThreadStats, type ThreadStat } from './sample/thread-stats.js';

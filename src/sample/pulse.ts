@@ -2,11 +2,12 @@
 // time, and its limit: 4-5 files), enough to tell that it has started to matter. The agent takes a calm cgroup's full sample (a dozen
 // files, every process, the threads) only every few ticks, as cAdvisor's dynamic housekeeping does for idle
 // containers, and its pulse every tick: any stir brings the full sample back at once.
+import { readCgroupCpuUsageUs } from '../kernel/cgroup/cpu.js';
+import { readV1MemoryCounters } from '../kernel/cgroup/v1/memory.js';
+import { readV2MemoryCounters } from '../kernel/cgroup/v2/memory.js';
 import type { KernelReader } from '../kernel/read.js';
-import { parseFlatKeyed, parseSingleValue } from '../kernel/parse-util.js';
 import type { Target } from '../targets/target.js';
 import type { TargetSample } from './sample.js';
-import { normaliseLimit } from '../kernel/cgroup/memory.js';
 
 /** Three counters of a cgroup at one instant. */
 export interface Pulse {
@@ -19,33 +20,12 @@ export interface Pulse {
   cpuUs: number | undefined;
 }
 
-/** Reads a cgroup's pulse: 4-5 files. Throws (GoneError and the like) as the readers do. */
+/** Reads a cgroup's pulse: 4-5 files, through the kernel's memory and CPU readers. Throws (GoneError and the like) as they do. */
 export function readPulse(target: Target, reader: KernelReader, monoMs = performance.now()): Pulse {
   const cg = target.cgroup;
-  let usageBytes: number | undefined;
-  let limitBytes: number | undefined;
-  let limitHits: number | undefined;
-  let cpuUs: number | undefined;
-  if (cg?.memoryDir) {
-    if (cg.memoryVersion === 'v2') {
-      usageBytes = parseSingleValue(reader.read(`${cg.memoryDir}/memory.current`), 'memory.current', cg.memoryDir);
-      limitBytes = normaliseLimit(parseSingleValue(reader.read(`${cg.memoryDir}/memory.max`), 'memory.max', cg.memoryDir));
-      limitHits = parseFlatKeyed(reader.read(`${cg.memoryDir}/memory.events`))['max'];
-    } else {
-      usageBytes = parseSingleValue(reader.read(`${cg.memoryDir}/memory.usage_in_bytes`), 'memory.usage_in_bytes', cg.memoryDir);
-      limitBytes = normaliseLimit(parseSingleValue(reader.read(`${cg.memoryDir}/memory.limit_in_bytes`), 'memory.limit_in_bytes', cg.memoryDir));
-      // As in the full sample: with swap accounting, memsw's failcnt counts the limit hits memory.failcnt misses.
-      const memsw = reader.readIfExists(`${cg.memoryDir}/memory.memsw.failcnt`);
-      limitHits = parseSingleValue(reader.read(`${cg.memoryDir}/memory.failcnt`), 'memory.failcnt', cg.memoryDir) + (memsw === undefined ? 0 : parseSingleValue(memsw, 'memory.memsw.failcnt', cg.memoryDir));
-    }
-  }
-  const v1Usage = cg?.cpuacctDir && cg.cpuacctDir !== cg.unifiedDir ? reader.readIfExists(`${cg.cpuacctDir}/cpuacct.usage`) : undefined;
-  if (v1Usage !== undefined && /^\d+\s*$/.test(v1Usage)) cpuUs = Number(v1Usage.trim()) / 1000;
-  else if (cg?.unifiedDir) {
-    const st = reader.readIfExists(`${cg.unifiedDir}/cpu.stat`);
-    cpuUs = st === undefined ? undefined : parseFlatKeyed(st)['usage_usec'];
-  }
-  return { monoMs, usageBytes, limitBytes, limitHits, cpuUs };
+  const mem = cg?.memoryDir ? (cg.memoryVersion === 'v2' ? readV2MemoryCounters : readV1MemoryCounters)(cg.memoryDir, reader) : undefined;
+  const cpuUs = cg ? readCgroupCpuUsageUs(cg.cpuacctDir, cg.unifiedDir, reader) : undefined;
+  return { monoMs, usageBytes: mem?.usageBytes, limitBytes: mem?.limitBytes, limitHits: mem?.limitHits, cpuUs };
 }
 
 /** USER_HZ: /proc/PID/stat counts CPU time in these ticks. */

@@ -25,16 +25,18 @@ export function parseCpuMax(text: string): number {
   return quota > 0 && period > 0 ? quota / period : Infinity;
 }
 
+/** A file holding one integer, or undefined when it (or its directory) is absent or holds something else. */
+function numberIn(reader: KernelReader, dir: string | undefined, f: string): number | undefined {
+  const t = dir ? reader.readIfExists(`${dir}/${f}`) : undefined;
+  return t === undefined || !/^-?\d+\s*$/.test(t) ? undefined : Number(t.trim());
+}
+
 /** Reads a v1 cgroup's cpu (bandwidth) and cpuacct (usage) directories; either may be absent. */
 export function readV1Cpu(cpuDir: string | undefined, cpuacctDir: string | undefined, reader: KernelReader = DIRECT_READER): CgroupCpu {
-  const readKernelFileIfExists = (f: string): string | undefined => reader.readIfExists(f);
-  const num = (dir: string | undefined, f: string): number | undefined => {
-    const t = dir ? readKernelFileIfExists(`${dir}/${f}`) : undefined;
-    return t === undefined || !/^-?\d+\s*$/.test(t) ? undefined : Number(t.trim());
-  };
+  const num = (dir: string | undefined, f: string): number | undefined => numberIn(reader, dir, f);
   const quota = num(cpuDir, 'cpu.cfs_quota_us');
   const period = num(cpuDir, 'cpu.cfs_period_us');
-  const statText = cpuDir ? readKernelFileIfExists(`${cpuDir}/cpu.stat`) : undefined;
+  const statText = cpuDir ? reader.readIfExists(`${cpuDir}/cpu.stat`) : undefined;
   const st = statText === undefined ? {} : parseFlatKeyed(statText);
   const nsToUs = (v: number | undefined): number | undefined => (v === undefined ? undefined : v / 1000);
   return {
@@ -50,10 +52,9 @@ export function readV1Cpu(cpuDir: string | undefined, cpuacctDir: string | undef
 
 /** Reads a v2 cgroup directory's `cpu.stat` and `cpu.max` (the latter only where the cpu controller is on). */
 export function readV2Cpu(dir: string, reader: KernelReader = DIRECT_READER): CgroupCpu {
-  const readKernelFileIfExists = (f: string): string | undefined => reader.readIfExists(f);
-  const statText = readKernelFileIfExists(`${dir}/cpu.stat`);
+  const statText = reader.readIfExists(`${dir}/cpu.stat`);
   const st = statText === undefined ? {} : parseFlatKeyed(statText);
-  const maxText = readKernelFileIfExists(`${dir}/cpu.max`);
+  const maxText = reader.readIfExists(`${dir}/cpu.max`);
   return {
     usageUs: st['usage_usec'],
     userUs: st['user_usec'],
@@ -63,4 +64,16 @@ export function readV2Cpu(dir: string, reader: KernelReader = DIRECT_READER): Cg
     throttledPeriods: st['nr_throttled'],
     throttledUs: st['throttled_usec'],
   };
+}
+
+/**
+ * The CPU time a cgroup used, µs, from one file: v1 `cpuacct.usage` where cpuacct is a hierarchy of its own, else
+ * v2 `cpu.stat` `usage_usec` (on every v2 cgroup). The usage a full sample prefers too; undefined when neither is
+ * there.
+ */
+export function readCgroupCpuUsageUs(cpuacctDir: string | undefined, unifiedDir: string | undefined, reader: KernelReader = DIRECT_READER): number | undefined {
+  const v1 = cpuacctDir !== unifiedDir ? numberIn(reader, cpuacctDir, 'cpuacct.usage') : undefined;
+  if (v1 !== undefined) return v1 / 1000;
+  const st = unifiedDir ? reader.readIfExists(`${unifiedDir}/cpu.stat`) : undefined;
+  return st === undefined ? undefined : parseFlatKeyed(st)['usage_usec'];
 }

@@ -25,6 +25,9 @@ export interface CgroupMemory {
   missing: string[];
 }
 
+/** Usage, limit and limit hits: what a calm cgroup's pulse reads between its full samples (src/sample/pulse.ts). */
+export type MemoryCounters = Pick<CgroupMemory, 'usageBytes' | 'limitBytes' | 'limitHits'>;
+
 /** Limits above this are "unlimited": v1 prints PAGE_COUNTER_MAX * PAGE_SIZE (9223372036854771712). */
 export const UNLIMITED_THRESHOLD_BYTES = 2 ** 62;
 

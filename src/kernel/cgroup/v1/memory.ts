@@ -3,7 +3,7 @@
 // memory.memsw.failcnt "0" (with swap accounting), memory.oom_control "oom_kill_disable 0\nunder_oom 0\noom_kill 0", memory.stat "cache 4001792000\n..."
 import { DIRECT_READER, type KernelReader } from '../../read.js';
 import { parseFlatKeyed, parseSingleValue } from '../../parse-util.js';
-import { type CgroupMemory, normaliseLimit } from '../memory.js';
+import { type CgroupMemory, type MemoryCounters, normaliseLimit } from '../memory.js';
 
 /** Counters v2 has that v1's memory.stat lacks; reclaim efficiency must come from elsewhere. */
 const V1_MISSING = ['pgscan', 'pgsteal', 'memory.events'];
@@ -14,34 +14,38 @@ export function parseOomControl(text: string): { oomKillDisable: boolean; underO
   return { oomKillDisable: kv['oom_kill_disable'] === 1, underOom: kv['under_oom'] === 1, oomKill: kv['oom_kill'] ?? 0 };
 }
 
+/** Reads a v1 memory cgroup's usage, limit and limit hits (3-4 files). Throws GoneError when the cgroup was removed. */
+export function readV1MemoryCounters(dir: string, reader: KernelReader = DIRECT_READER): MemoryCounters {
+  const usageBytes = parseSingleValue(reader.read(`${dir}/memory.usage_in_bytes`), 'memory.usage_in_bytes', dir);
+  const limitBytes = normaliseLimit(parseSingleValue(reader.read(`${dir}/memory.limit_in_bytes`), 'memory.limit_in_bytes', dir));
+  const failcnt = parseSingleValue(reader.read(`${dir}/memory.failcnt`), 'memory.failcnt', dir);
+  // With swap accounting (the memsw files exist) the memsw counter is charged first and fails first when memsw =
+  // limit: its failcnt counts limit hits that memory.failcnt misses, so both are added.
+  const memswFail = reader.readIfExists(`${dir}/memory.memsw.failcnt`);
+  const memswFailcnt = memswFail === undefined ? 0 : parseSingleValue(memswFail, 'memory.memsw.failcnt', dir);
+  return { usageBytes, limitBytes, limitHits: failcnt + memswFailcnt };
+}
+
 /** Reads a v1 memory cgroup directory. Throws GoneError when the cgroup was removed. */
 export function readV1Memory(dir: string, reader: KernelReader = DIRECT_READER): CgroupMemory {
-  const readKernelFile = (f: string): string => reader.read(f);
-  const readKernelFileIfExists = (f: string): string | undefined => reader.readIfExists(f);
-  const usage = parseSingleValue(readKernelFile(`${dir}/memory.usage_in_bytes`), 'memory.usage_in_bytes', dir);
-  const limit = normaliseLimit(parseSingleValue(readKernelFile(`${dir}/memory.limit_in_bytes`), 'memory.limit_in_bytes', dir));
-  const failcnt = parseSingleValue(readKernelFile(`${dir}/memory.failcnt`), 'memory.failcnt', dir);
-  const oomText = readKernelFileIfExists(`${dir}/memory.oom_control`);
+  const { usageBytes, limitBytes, limitHits } = readV1MemoryCounters(dir, reader);
+  const oomText = reader.readIfExists(`${dir}/memory.oom_control`);
   const oom = oomText === undefined ? { oomKillDisable: false, underOom: false, oomKill: 0 } : parseOomControl(oomText);
-  const memsw = readKernelFileIfExists(`${dir}/memory.memsw.limit_in_bytes`);
-  // With swap accounting the memsw counter is charged first and fails first when memsw = limit: its failcnt
-  // counts limit hits that memory.failcnt misses, so both are added.
-  const memswFail = memsw === undefined ? undefined : readKernelFileIfExists(`${dir}/memory.memsw.failcnt`);
-  const memswFailcnt = memswFail === undefined ? 0 : parseSingleValue(memswFail, 'memory.memsw.failcnt', dir);
-  const stat = parseFlatKeyed(readKernelFile(`${dir}/memory.stat`));
+  const memsw = reader.readIfExists(`${dir}/memory.memsw.limit_in_bytes`);
+  const stat = parseFlatKeyed(reader.read(`${dir}/memory.stat`));
   const missing = [...V1_MISSING];
   if (memsw === undefined) missing.push('memory.memsw (swap accounting off)');
   const memswLimit = memsw === undefined ? undefined : normaliseLimit(parseSingleValue(memsw, 'memory.memsw.limit_in_bytes', dir));
   return {
     version: 'v1',
-    usageBytes: usage,
-    limitBytes: limit,
+    usageBytes,
+    limitBytes,
     highBytes: Infinity,
-    limitHits: failcnt + memswFailcnt,
+    limitHits,
     oomKills: oom.oomKill,
     ooms: undefined,
     underOom: oom.underOom,
-    swapLimitBytes: memswLimit === undefined ? undefined : memswLimit === Infinity || limit === Infinity ? Infinity : Math.max(0, memswLimit - limit),
+    swapLimitBytes: memswLimit === undefined ? undefined : memswLimit === Infinity || limitBytes === Infinity ? Infinity : Math.max(0, memswLimit - limitBytes),
     stat,
     missing,
   };
