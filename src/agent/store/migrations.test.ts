@@ -22,6 +22,16 @@ const next: Migration = {
   },
 };
 
+/** Runs `fn` on the store file opened by better-sqlite3 itself (read-only unless other options are given), then closes it. */
+function withDb<T>(file: string, fn: (db: Database.Database) => T, opts: Database.Options = { readonly: true }): T {
+  const db = new Database(file, opts);
+  try {
+    return fn(db);
+  } finally {
+    db.close();
+  }
+}
+
 function tmpDir(t: TestContext): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rwstore-mig-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -49,8 +59,7 @@ const sampleAt = (i: number): unknown => ({ wallMs: T0 + i * 1000, monoMs: i * 1
  */
 function makeV1File(dir: string): void {
   fs.mkdirSync(dir, { recursive: true });
-  const db = new Database(path.join(dir, 'store.db'));
-  try {
+  withDb(path.join(dir, 'store.db'), (db) => {
     db.pragma('auto_vacuum = INCREMENTAL');
     db.pragma('journal_mode = WAL');
     assert.deepStrictEqual(migrate(db, MIGRATIONS.slice(0, 1)), [1]);
@@ -66,9 +75,7 @@ function makeV1File(dir: string): void {
       row.run('', T0 + i * 1000, encodeRecent({ i }));
     }
     db.prepare(`INSERT INTO incidents (id, target, verdict, start_ms, end_ms, peak_severity, findings) VALUES (1, 'a', 'thrashing', ?, NULL, 2, '["f"]')`).run(T0);
-  } finally {
-    db.close();
-  }
+  }, {});
 }
 
 test('a schema 1 store file opens and upgrades: its samples read back whole, and as series before and after maintain() projects its chunks', (t) => {
@@ -89,14 +96,11 @@ test('a schema 1 store file opens and upgrades: its samples read back whole, and
 
   const s = Store.open({ dir });
   try {
-    const db = new Database(file, { readonly: true });
-    try {
+    withDb(file, (db) => {
       assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length);
       assert.deepStrictEqual(db.prepare('SELECT count(*) AS n FROM chunks WHERE series IS NULL').get(), { n: 4 }, 'old chunks have no projection yet');
       assert.match(JSON.stringify(db.prepare(`EXPLAIN QUERY PLAN SELECT id FROM chunks WHERE series IS NULL ORDER BY id DESC LIMIT 1`).all()), /chunks_no_series/, 'found through the partial index, not a scan');
-    } finally {
-      db.close();
-    }
+    });
     assert.deepStrictEqual(s.readTargetSamples('a', T0, T0 + 30_000, (x) => x), whole);
     assert.deepStrictEqual(s.readTargetSamples('a', T0, T0 + 30_000, (x) => x, { series: true }), series, 'old chunks: read whole and projected');
     assert.deepStrictEqual(s.readTargetSamples('a', T0, T0 + 30_000, (x) => x, { series: true, stepMs: 4000 }), series.filter((x) => Math.floor(x.wallMs / 4000) !== Math.floor((x.wallMs - 1000) / 4000) || x.wallMs === T0));
@@ -115,21 +119,16 @@ test('a schema 1 store file opens and upgrades: its samples read back whole, and
   } finally {
     s.close();
   }
-  const db = new Database(file, { readonly: true });
-  try {
+  withDb(file, (db) => {
     assert.deepStrictEqual(db.prepare('SELECT count(*) AS n FROM chunks WHERE series IS NULL').get(), { n: 0 });
-  } finally {
-    db.close();
-  }
+  });
 });
 
 test('a store file of this release opens under a later schema: it is applied once and every record reads back', (t) => {
   const dir = tmpDir(t);
   makeCurrentFile(dir);
   const file = path.join(dir, 'store.db');
-  const raw = new Database(file, { readonly: true });
-  assert.equal(raw.pragma('user_version', { simple: true }), MIGRATIONS.length);
-  raw.close();
+  withDb(file, (raw) => assert.equal(raw.pragma('user_version', { simple: true }), MIGRATIONS.length));
 
   const s = Store.open({ dir, tuning: { migrations: [...MIGRATIONS, next] } });
   try {
@@ -138,15 +137,12 @@ test('a store file of this release opens under a later schema: it is applied onc
   } finally {
     s.close();
   }
-  const db = new Database(file);
-  try {
+  withDb(file, (db) => {
     assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length + 1);
     assert.deepStrictEqual(db.prepare('SELECT note FROM incidents').all(), [{ note: 'none' }]);
     db.prepare('INSERT INTO evidence_files VALUES (1, ?)').run('/x');
     assert.deepStrictEqual(migrate(db, [...MIGRATIONS, next]), [], 'nothing left to apply');
-  } finally {
-    db.close();
-  }
+  }, {});
 });
 
 test('a store file from a newer schema is refused, by writers and readers, and left as it was', (t) => {
@@ -166,25 +162,19 @@ test('a migration that fails is rolled back whole: the version and the schema st
   makeCurrentFile(dir);
   const broken: Migration = { version: MIGRATIONS.length + 1, name: 'broken', up(db) { db.exec('CREATE TABLE half (x); SELECT no_such_function();'); } };
   assert.throws(() => Store.open({ dir, tuning: { migrations: [...MIGRATIONS, broken] } }), /no_such_function/);
-  const db = new Database(path.join(dir, 'store.db'), { readonly: true });
-  try {
+  withDb(path.join(dir, 'store.db'), (db) => {
     assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length);
     assert.deepStrictEqual(db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE name = 'half'`).get(), { n: 0 });
-  } finally {
-    db.close();
-  }
+  });
 });
 
 test('migrations must be numbered 1, 2, 3, ... and a fresh store is created incremental-vacuum, WAL', (t) => {
   const dir = tmpDir(t);
   assert.throws(() => migrate(new Database(':memory:'), [{ ...next, version: 2 }]), /versions must be 1, 2, 3/);
   Store.open({ dir }).close();
-  const db = new Database(path.join(dir, 'store.db'), { readonly: true });
-  try {
+  withDb(path.join(dir, 'store.db'), (db) => {
     assert.equal(db.pragma('auto_vacuum', { simple: true }), 2, 'INCREMENTAL');
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
     assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length);
-  } finally {
-    db.close();
-  }
+  });
 });
