@@ -69,7 +69,7 @@ export class Watch {
     this.facts = readHostFacts(host);
     this.podNames = new PodNames(host);
     const find = (): Target[] => this.discover();
-    this.sampler = new Sampler(host, this.discover(), {
+    this.sampler = new Sampler(host, find(), {
       intervalMs: opts.intervalMs,
       ringSize: Math.ceil(opts.windowMs / opts.intervalMs) + 2,
       stacks: opts.stacks !== false,
