@@ -27,11 +27,12 @@ export function summarizeKernelProfile(p: KernelProfile, topN = 10): KernelProfi
   };
 }
 
-const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
+/** A share as reports of the profile print it: "56.8 %". */
+export const sharePct = (x: number): string => `${(x * 100).toFixed(1)} %`;
 
 /** One line: "bpftrace at 99 Hz over 2.5 s, 480 samples (95 % kernel), filter ...". Pure. */
 export function describeKernelProfile(p: Pick<KernelProfileSummary, 'method' | 'hz' | 'durationMs' | 'samples' | 'kernelSamples' | 'filter'>): string {
-  const k = p.samples > 0 ? ` (${pct(p.kernelSamples / p.samples)} in the kernel)` : '';
+  const k = p.samples > 0 ? ` (${sharePct(p.kernelSamples / p.samples)} in the kernel)` : '';
   return `${p.method} at ${p.hz} Hz over ${(p.durationMs / 1000).toFixed(1)} s, ${p.samples} sample(s)${k}; ${p.filter}`;
 }
 
@@ -40,10 +41,10 @@ export function formatKernelProfileText(p: KernelProfileSummary): string {
   const lines = [describeKernelProfile(p)];
   for (const f of p.fallbacks) lines.push(`not ${f.method}: ${f.reason}`);
   lines.push('', '  share  samples  kernel function (innermost)');
-  for (const f of p.top) lines.push(`${pct(f.share).padStart(7)}  ${String(f.samples).padStart(7)}  ${f.name}`);
+  for (const f of p.top) lines.push(`${sharePct(f.share).padStart(7)}  ${String(f.samples).padStart(7)}  ${f.name}`);
   if (p.top.length === 0) lines.push('  (no kernel samples)');
   const s = p.shares;
-  lines.push('', `evict_folios ${pct(s.evictFolios)} · spin lock in reclaim ${pct(s.spinLockInReclaim)} · shrink_lruvec ${pct(s.shrinkLruvec)} · lru_note_cost ${pct(s.lruNoteCost)} · waiting for mmap_lock ${pct(s.mmapLockWait)} · any reclaim ${pct(s.reclaim)}`);
+  lines.push('', `evict_folios ${sharePct(s.evictFolios)} · spin lock in reclaim ${sharePct(s.spinLockInReclaim)} · shrink_lruvec ${sharePct(s.shrinkLruvec)} · lru_note_cost ${sharePct(s.lruNoteCost)} · waiting for mmap_lock ${sharePct(s.mmapLockWait)} · any reclaim ${sharePct(s.reclaim)}`);
   for (const n of p.notes) lines.push(`note: ${n}`);
   return `${lines.join('\n')}\n`;
 }

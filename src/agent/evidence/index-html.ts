@@ -1,5 +1,6 @@
 // index.html of a bundle: the manifest as a table, every text part inline, the flame graphs as the bundle's own
 // SVG files. Self-contained: no script, font or style from the network; open it from the bundle directory.
+import { sharePct as pct } from '../../probe/kernel-profile-summary.js';
 import type { EvidenceManifest } from './manifest.js';
 
 function esc(s: string): string {
@@ -13,7 +14,6 @@ function size(n: number): string {
 /** Most characters of one part shown inline (the file holds the rest). */
 export const INLINE_CAP_CHARS = 256 << 10;
 
-const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
 
 /** The kernel CPU profile: how it was taken and on how many samples, the top functions by share, the telling shares. */
 function profileSection(name: string, title: string, file: string, k: NonNullable<EvidenceManifest['kernelProfile']>): string {

@@ -11,6 +11,8 @@ import { escapeHtml } from './escape-html.js';
 import { EVIDENCE_PART_ORDER, evidencePartKind } from './evidence-parts.js';
 import { htmlDocument, jsonForScript } from './html-document.js';
 import { htmlTable } from './html-table.js';
+import { kernelProfileTable } from './kernel-profile-table.js';
+import { sharePct } from '../../probe/kernel-profile-summary.js';
 import { targetSection } from './target-section.js';
 import { verdictBadge } from './verdict-badge.js';
 
@@ -86,11 +88,10 @@ export function renderEvidenceHtml(bundleDir: string): string {
   const profile = evidenceManifestSchema.shape.kernelProfile.safeParse(manifest?.['kernelProfile']);
   if (profile.success && profile.data) {
     const k = profile.data;
-    const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
     body.push('<h2>Kernel CPU profile</h2>',
       `<p>method <b>${escapeHtml(k.method)}</b> at ${k.hz} Hz over ${(k.durationMs / 1000).toFixed(1)} s: <b>${k.samples}</b> on-CPU samples, ${k.kernelSamples} in the kernel; ${escapeHtml(k.filter)}</p>`,
-      htmlTable(['share', 'samples', 'kernel function (innermost)'], k.top.map((f) => [pct(f.share), f.samples, { html: `<code>${escapeHtml(f.name)}</code>` }])),
-      `<p class="rw-muted">shares of the target's on-CPU samples: ${escapeHtml(Object.entries(k.shares).map(([n, v]) => `${n} ${pct(v)}`).join(' · '))}</p>`);
+      kernelProfileTable(k.top),
+      `<p class="rw-muted">shares of the target's on-CPU samples: ${escapeHtml(Object.entries(k.shares).map(([n, v]) => `${n} ${sharePct(v)}`).join(' · '))}</p>`);
   }
   const flames: Array<{ box: string; svg: string; title: string }> = [];
   const parts = partFiles(root, manifest);

@@ -11,6 +11,7 @@ import { chartsScript } from './charts-script.js';
 import { escapeHtml } from './escape-html.js';
 import { htmlDocument } from './html-document.js';
 import { htmlTable } from './html-table.js';
+import { kernelProfileTable } from './kernel-profile-table.js';
 import { verdictBadge } from './verdict-badge.js';
 
 const panel = (id: string): ChartPanel => TARGET_PANELS.find((p) => p.id === id)!;
@@ -65,9 +66,8 @@ export function renderReproHtml(r: ReproReport): string {
     const pr = l.profile;
     if (pr && 'unavailable' in pr) body.push(`<p class="rw-muted">kernel CPU profile: not taken (${escapeHtml(pr.unavailable)})</p>`);
     else if (pr) {
-      const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
       body.push(`<p>kernel CPU profile: ${escapeHtml(pr.method)} at ${pr.hz} Hz over ${(pr.durationMs / 1000).toFixed(1)} s${pr.startedAtS !== undefined ? ` from ${pr.startedAtS} s` : ''}, ${pr.samples} on-CPU samples (${pr.kernelSamples} in the kernel)</p>`,
-        htmlTable(['share', 'samples', 'kernel function (innermost)'], pr.top.map((f) => [pct(f.share), f.samples, { html: `<code>${escapeHtml(f.name)}</code>` }])));
+        kernelProfileTable(pr.top));
     }
     body.push(`<div class="rw-charts" data-chart="${i}"></div>`);
     body.push(`<h3>Figures</h3><pre>${escapeHtml(legSummary(l).slice(1).join('\n'))}</pre>`);
