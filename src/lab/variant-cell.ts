@@ -89,16 +89,6 @@ async function removeCgroup(dirs: string[]): Promise<void> {
   }
 }
 
-/** Bytes the process wrote through syscalls so far (/proc/PID/io wchar; 0 when unreadable). */
-function wchar(host: HostPaths, pid: number): number {
-  try {
-    const m = /^wchar:\s+(\d+)/m.exec(fs.readFileSync(`${host.proc}/${pid}/io`, 'utf8'));
-    return m ? Number(m[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
-
 /** Runs the cell and returns its report; the workload, its cgroup and its files are removed before it returns. */
 export async function runVariantCell(host: HostPaths, o: VariantCellOptions): Promise<VariantCellReport> {
   const cg = makeCgroup(host, o.limitBytes);
@@ -111,10 +101,8 @@ export async function runVariantCell(host: HostPaths, o: VariantCellOptions): Pr
     const readyBy = Date.now() + 300_000;
     while (!out.includes('ready') && Date.now() < readyBy && child.exitCode === null) await sleep(200);
     if (!out.includes('ready')) throw new Error(`the workload did not get ready: ${out.slice(-300)}`);
-    // "ready" comes when the threads start; each file thread first writes its file. Wait for those writes
-    // (wchar in /proc/PID/io) so the window sees the re-reading, not the setup (minutes under TCG).
-    const written = o.fileThreads * o.fileMiB * 2 ** 20;
-    while (Date.now() < readyBy && child.exitCode === null && wchar(host, child.pid ?? 0) < written) await sleep(500);
+    // "ready" comes once every file thread has written and mapped its file (minutes under TCG), so the window
+    // sees the re-reading, not the setup.
     await sleep(2000);
     const layout = detectCgroupLayout(host);
     const target = targetOfCgroup(host, cg.path, layout);
