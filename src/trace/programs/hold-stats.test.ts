@@ -59,5 +59,14 @@ void test('the release reads the clock once, so the runtime and the wall time of
   const upToPrint = release.slice(0, release.indexOf('printf'));
   assert.equal(upToPrint.match(/\bnsecs\b/g)?.length, 1, 'one nsecs read in the release probe');
   assert.match(upToPrint, /\$dur = \(\$now - /);
-  assert.match(upToPrint, /\$rt = \(@rw_c_rt\[tid\] \+ \$now - /);
+  assert.match(upToPrint, /\$rt = \$rt \+ \(\$now - @rw_hs_on\[tid\]\)/);
+});
+
+void test('a switch-out counts the on-CPU stretch once and forgets its start, so a lost switch-in cannot count time off CPU', () => {
+  const body = holdStatsProgram.generate(ctx()).body;
+  const sw = body.slice(body.indexOf('tracepoint:sched:sched_switch'), body.indexOf('tracepoint:mmap_lock:mmap_lock_released'));
+  const out = sw.slice(sw.indexOf('if (@rw_hs_start[$prev])'), sw.indexOf('if (@rw_hs_start[$next])'));
+  assert.match(out, /if \(@rw_hs_on\[\$prev\]\) \{\s*@rw_c_rt\[\$prev\] = @rw_c_rt\[\$prev\] \+ \(nsecs - @rw_hs_on\[\$prev\]\);\s*delete\(@rw_hs_on\[\$prev\]\);/);
+  const release = body.slice(body.indexOf('tracepoint:mmap_lock:mmap_lock_released'));
+  assert.match(release, /if \(@rw_hs_on\[tid\]\) \{ \$rt = /, 'the release adds the last stretch only if the thread is known to be on CPU');
 });

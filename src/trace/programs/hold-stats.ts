@@ -109,6 +109,10 @@ function generate(ctx: ProgramContext): GeneratedProgram {
   const args = ['pid', 'tid', '@rw_hs_write[tid]', '$dur', '$rt', '@rw_c_cs[tid]', '@rw_c_pre[tid]', ...counters.map((c) => `${mapName(c.key)}[tid]`), 'comm'];
   // A thread that acquires again before releasing (a nested read lock) starts a fresh hold: its accumulators are
   // cleared too, or the runtime of the earlier hold would count against the later one's wall time.
+  // An on-CPU stretch is counted once, from the acquire or a switch-in to the next switch-out or the release, and
+  // the switch-out forgets its start. A lost switch-in (the kernel skips a BPF program that would recurse on a
+  // CPU, as CI saw when runtime came out 1.2 ms over a 9.9 ms hold) then drops a stretch instead of counting the
+  // time off CPU: the stretches never overlap, so the runtime can come out short but never beyond the wall time.
   const body = `tracepoint:mmap_lock:mmap_lock_acquire_returned /(${p}) && ${a('success')}/ {
   ${tmp.map((m) => `delete(${m}[tid]);`).join(' ')}
   @rw_hs_start[tid] = nsecs; @rw_hs_on[tid] = nsecs; @rw_hs_write[tid] = ${a('write')};
@@ -120,14 +124,19 @@ tracepoint:sched:sched_switch {
   if (@rw_hs_start[$prev]) {
     @rw_c_cs[$prev] = @rw_c_cs[$prev] + 1;
     if ((${a('prev_state')} & 0x7f) == 0) { @rw_c_pre[$prev] = @rw_c_pre[$prev] + 1; }
-    @rw_c_rt[$prev] = @rw_c_rt[$prev] + (nsecs - @rw_hs_on[$prev]);
+    if (@rw_hs_on[$prev]) {
+      @rw_c_rt[$prev] = @rw_c_rt[$prev] + (nsecs - @rw_hs_on[$prev]);
+      delete(@rw_hs_on[$prev]);
+    }
   }
   if (@rw_hs_start[$next]) { @rw_hs_on[$next] = nsecs; }
 }
 tracepoint:mmap_lock:mmap_lock_released /(${p}) && @rw_hs_start[tid]/ {
   $now = nsecs;
   $dur = ($now - @rw_hs_start[tid]) / 1000;
-  $rt = (@rw_c_rt[tid] + $now - @rw_hs_on[tid]) / 1000;
+  $rt = @rw_c_rt[tid];
+  if (@rw_hs_on[tid]) { $rt = $rt + ($now - @rw_hs_on[tid]); }
+  $rt = $rt / 1000;
   @rw_events = count();
   @hs_holds = count();
   if ($dur >= ${Math.floor(ctx.thresholdUs)}) {
