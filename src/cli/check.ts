@@ -36,7 +36,7 @@ export function parseAgentUrl(text: string): URL {
 }
 
 /** Parses `--on`: verdict names separated by commas. */
-export function parseVerdictList(text: string): VerdictClass[] {
+export function parseCheckVerdicts(text: string): VerdictClass[] {
   const names = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (names.length === 0) throw new UsageError('bad --on "": name at least one verdict');
   for (const n of names) if (!(VERDICTS as readonly string[]).includes(n)) throw new UsageError(`bad --on verdict "${n}": known are ${VERDICTS.join(', ')}`);
@@ -68,7 +68,7 @@ export function registerCheck(program: Command): void {
       let timeoutMs: number;
       try {
         base = parseAgentUrl(o.agent);
-        on = parseVerdictList(o.on);
+        on = parseCheckVerdicts(o.on);
         timeoutMs = parseDurationMs(o.timeout, '--timeout');
       } catch (err) {
         if (!(err instanceof UsageError)) throw err;

@@ -9,7 +9,7 @@ export function formatUs(us: number): string {
 }
 
 /** Aligned columns (first and last column left, the numbers between right), by the one table rule of src/render/table.ts. */
-export function table(rows: string[][], width?: number): string {
+export function traceTable(rows: string[][], width?: number): string {
   if (rows.length === 0) return '';
   const n = Math.max(...rows.map((r) => r.length));
   const middle = Array.from({ length: Math.max(0, n - 2) }, (_, i) => i + 1);

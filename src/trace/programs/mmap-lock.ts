@@ -2,7 +2,7 @@
 // read vs write, the holds over a threshold, and the kernel stacks of holds over a second.
 import { renderLog2Histogram } from '../../render/histogram.js';
 import { foldedLine, parseKstack } from '../folded.js';
-import { formatUs, table } from '../format.js';
+import { formatUs, traceTable } from '../format.js';
 import type { BpftraceStream, HistBucket } from '../json-stream.js';
 import { asKeyedHists, asKeyedNumbers, asNumber, histTotal } from '../map-values.js';
 import { type GeneratedProgram, type ProgramContext, type TraceProgram, argOf, splitRecord } from '../program.js';
@@ -123,7 +123,7 @@ function renderText(r: MmapLockResult): string {
   }
   out.push(`\nholds of at least ${formatUs(r.thresholdUs)}: ${r.longHoldCount}\n`);
   if (r.longHolds.length) {
-    out.push(table([['PID', 'TID', 'COMM', 'MODE', 'HELD', 'ENDED AT'], ...r.longHolds.slice(0, 25).map((h) => [String(h.pid), String(h.tid), h.comm, h.mode, formatUs(h.durationUs), `${h.endMs.toFixed(0)} ms`])]));
+    out.push(traceTable([['PID', 'TID', 'COMM', 'MODE', 'HELD', 'ENDED AT'], ...r.longHolds.slice(0, 25).map((h) => [String(h.pid), String(h.tid), h.comm, h.mode, formatUs(h.durationUs), `${h.endMs.toFixed(0)} ms`])]));
   }
   out.push(`\nkernel stacks at release of holds of at least ${formatUs(r.stackThresholdUs)}:${r.stacks.length === 0 ? ' none' : ''}\n`);
   for (const st of r.stacks.slice(0, 10)) out.push(`  ${st.count}x\n${st.frames.map((f) => `      ${f}`).join('\n')}\n`);

@@ -1,7 +1,7 @@
 // profile-under-lock: CPU samples (profile:hz) kept only while the sampled thread holds its mmap_lock,
 // as the reference did to see that reclaim ran under the lock. Output: kernel stacks per comm, folded.
 import { foldedLine, parseKstack } from '../folded.js';
-import { table } from '../format.js';
+import { traceTable } from '../format.js';
 import type { BpftraceStream } from '../json-stream.js';
 import { asKeyedNumbers, asNumber } from '../map-values.js';
 import { type GeneratedProgram, type ProgramContext, type TraceProgram, argOf } from '../program.js';
@@ -69,7 +69,7 @@ function renderText(r: ProfileUnderLockResult): string {
   out.push('\n');
   if (r.stacks.length) {
     out.push('\ntop stacks under the lock (leaf frame first):\n');
-    out.push(table([['SAMPLES', 'COMM', 'STACK'], ...r.stacks.slice(0, 10).map((st) => [String(st.count), st.comm, st.frames.slice(0, 6).join(' < ')])]));
+    out.push(traceTable([['SAMPLES', 'COMM', 'STACK'], ...r.stacks.slice(0, 10).map((st) => [String(st.count), st.comm, st.frames.slice(0, 6).join(' < ')])]));
     out.push('(write them all with --folded FILE and draw with `reclaimwatch flamegraph`)\n');
   }
   return out.join('');

@@ -1,7 +1,7 @@
 // memcg-reclaim and direct-reclaim: every reclaim of the target, from vmscan's begin/end tracepoints
 // (try_to_free_mem_cgroup_pages for memcg limits, try_to_free_pages for global direct reclaim).
 import { renderLog2Histogram } from '../../render/histogram.js';
-import { formatUs, table } from '../format.js';
+import { formatUs, traceTable } from '../format.js';
 import type { BpftraceStream, HistBucket } from '../json-stream.js';
 import { asHist, asKeyedNumbers, asNumber } from '../map-values.js';
 import { type GeneratedProgram, type ProgramContext, type TraceProgram, argOf, splitRecord } from '../program.js';
@@ -134,11 +134,11 @@ function renderText(r: ReclaimResult): string {
   if (r.callsPerSecond.length > 0) out.push(`\ncalls per second: ${r.callsPerSecond.map((c) => `${c.second}s:${c.calls}`).join(' ')}\n`);
   if (r.slowestThreads.length > 0) {
     out.push('\nthreads with the most reclaim time (listed calls):\n');
-    out.push(table([['TID', 'COMM', 'CALLS', 'TOTAL', 'MAX', 'PAGES'], ...r.slowestThreads.map((t) => [String(t.tid), t.comm, String(t.calls), formatUs(t.totalUs), formatUs(t.maxUs), String(t.pagesReclaimed)])]));
+    out.push(traceTable([['TID', 'COMM', 'CALLS', 'TOTAL', 'MAX', 'PAGES'], ...r.slowestThreads.map((t) => [String(t.tid), t.comm, String(t.calls), formatUs(t.totalUs), formatUs(t.maxUs), String(t.pagesReclaimed)])]));
     const t = r.slowestThreads[0];
     if (t) {
       out.push(`\ntimeline of tid ${t.tid} (${t.comm}), first ${t.timeline.length} call(s):\n`);
-      out.push(table([['START ms', 'DURATION', 'PAGES', 'GAP BEFORE'], ...t.timeline.map((c) => [c.startMs.toFixed(1), formatUs(c.durationUs), String(c.pagesReclaimed), c.gapBeforeMs === undefined ? '-' : `${c.gapBeforeMs.toFixed(1)} ms`])]));
+      out.push(traceTable([['START ms', 'DURATION', 'PAGES', 'GAP BEFORE'], ...t.timeline.map((c) => [c.startMs.toFixed(1), formatUs(c.durationUs), String(c.pagesReclaimed), c.gapBeforeMs === undefined ? '-' : `${c.gapBeforeMs.toFixed(1)} ms`])]));
     }
   }
   return out.join('');
